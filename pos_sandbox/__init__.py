@@ -1,0 +1,1 @@
+"""pos_sandbox: stateful local stand-ins for PayMongo and the clinic records server."""
