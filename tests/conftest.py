@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point every user folder the app might use at the test's own temporary folder."""
     monkeypatch.setenv("POS_APP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("POS_APP_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("POS_APP_DATABASE_URL", raising=False)
     monkeypatch.delenv("PAYMONGO_SECRET_KEY", raising=False)
     monkeypatch.delenv("PAYMONGO_PUBLIC_KEY", raising=False)
-    yield

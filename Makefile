@@ -1,0 +1,41 @@
+# Kaha: the two commands that matter are `make run` and `make test`; each sets up what is missing first.
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint typecheck contracts pytest bench soak screenshot setup sandbox clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	@$(PY) -m pos_app $(ARGS)
+
+sandbox: setup
+	@$(PY) -m pos_sandbox $(ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+contracts: setup
+	$(VENV)/bin/lint-imports
+
+pytest: setup
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider
+
+test: lint typecheck contracts pytest
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+soak: setup
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m slow -p no:cacheprovider
+
+screenshot: setup
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) -m pos_app --screenshot docs/screenshots
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info

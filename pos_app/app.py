@@ -1,0 +1,192 @@
+"""Composition root: settings, database, clients, services and the main window.
+
+This is the only module of ``pos_app`` that may import ``pos_sandbox`` (to start the embedded
+sandbox when no PayMongo key is configured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pos_app import __version__
+from pos_app.config import (
+    Mode,
+    Secrets,
+    Settings,
+    configure_logging,
+    load_secrets,
+    load_settings,
+    store_secret,
+)
+from pos_app.domain.clock import SystemClock
+from pos_app.domain.errors import PosError, UserFacingError
+from pos_app.services.bills import BillQueue
+from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.services.demo_data import seed_demo_bills_if_empty
+from pos_app.storage import Database, open_database
+
+if TYPE_CHECKING:
+    from pos_sandbox.server import SandboxServer
+
+log = logging.getLogger(__name__)
+
+NO_DISPLAY_MESSAGE = """\
+Kaha needs a screen, and this session has none (DISPLAY is not set).
+  - On the counter's desktop, start it from the desktop session.
+  - Without a screen, run it on a virtual one:   xvfb-run -a make run
+  - Or run it with no window at all:            QT_QPA_PLATFORM=offscreen make run
+"""
+SMOKE_TIMEOUT_S = 60.0
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pos-app", description="Kaha front-desk payments")
+    parser.add_argument("--version", action="version", version=f"Kaha {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="also log to the console, at DEBUG")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start offscreen with a temporary data folder, check the app works, print one line",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="DIR", type=Path, help="save window screenshots, then exit"
+    )
+    parser.add_argument(
+        "--startup-probe",
+        action="store_true",
+        help="print 'ready' once the bill queue is shown, then exit (used by the benchmarks)",
+    )
+    parser.add_argument(
+        "--set-secret", metavar="NAME", help="store a key or token in the keyring (asks for it)"
+    )
+    return parser.parse_args(list(argv))
+
+
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, or None if it can."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return NO_DISPLAY_MESSAGE
+    return None
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    if args.smoke_test:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        scratch = tempfile.mkdtemp(prefix="kaha-smoke-")
+        os.environ["POS_APP_DATA_DIR"] = str(Path(scratch) / "data")
+        os.environ["POS_APP_CONFIG_DIR"] = str(Path(scratch) / "config")
+        os.environ.pop("POS_APP_DATABASE_URL", None)
+    try:
+        settings = load_settings()
+        if args.set_secret:
+            return _set_secret(args.set_secret)
+        secrets = load_secrets()
+    except UserFacingError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    configure_logging(settings, verbose=args.verbose)
+    _install_redaction()
+    problem = display_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr, end="")
+        return 3
+    try:
+        services = build_services(settings, secrets)
+    except PosError as exc:
+        log.exception("start-up failed")
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    from pos_app.ui.application import run_gui
+
+    try:
+        return run_gui(
+            services,
+            smoke_test=args.smoke_test,
+            screenshot_dir=args.screenshot,
+            startup_probe=args.startup_probe,
+        )
+    finally:
+        services.shutdown()
+
+
+def _set_secret(name: str) -> int:
+    import getpass
+
+    value = getpass.getpass(f"{name}: ")
+    store_secret(name, value.strip())
+    print(f"Stored {name} in the keyring.")
+    return 0
+
+
+def _install_redaction() -> None:
+    from pos_app.paymongo.redact import install_redaction
+
+    install_redaction()
+
+
+def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
+    """Open the database (checked and migrated) and wire the services; no Qt here."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = open_database(settings.database_url)
+    mode = secrets.mode
+    if mode is Mode.SANDBOX:
+        seed_demo_bills_if_empty(database, SystemClock())
+    sandbox: list[SandboxServer] = []
+
+    def start_payment_backend() -> PaymentBackend:
+        if mode is not Mode.SANDBOX:
+            return PaymentBackend(
+                description=f"PayMongo {mode.value} mode",
+                paymongo_url=settings.paymongo_base_url,
+                clinic_url=settings.clinic_base_url or None,
+            )
+        server = start_embedded_sandbox(settings)
+        sandbox.append(server)
+        return PaymentBackend(
+            description=f"PayMongo sandbox at {server.paymongo_url}",
+            paymongo_url=server.paymongo_url,
+            clinic_url=server.clinic_url,
+        )
+
+    def shutdown() -> None:
+        for server in sandbox:
+            server.stop()
+        database.dispose()
+
+    return CounterServices(
+        settings=settings,
+        mode=mode,
+        database=database,
+        bills=BillQueue(database),
+        start_payment_backend=start_payment_backend,
+        database_checks=_describe_checks(database),
+        shutdown=shutdown,
+    )
+
+
+def _describe_checks(database: Database) -> str:
+    # open_database refuses to return unless these hold, so naming them here is a statement of fact
+    if database.engine.dialect.name == "sqlite":
+        return "checked (WAL, synchronous=FULL, foreign keys on, busy timeout >= 5 s) and migrated"
+    return f"{database.engine.dialect.name} migrated"
+
+
+def start_embedded_sandbox(settings: Settings) -> SandboxServer:
+    """Start pos_sandbox in this process, keeping its state beside the app's data."""
+    from pos_sandbox.server import SandboxServer
+
+    server = SandboxServer(data_path=settings.data_dir / "sandbox-state.json")
+    server.start()
+    return server

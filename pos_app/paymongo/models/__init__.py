@@ -1,0 +1,65 @@
+"""Typed, frozen models of PayMongo's answers; see each module for the resources it covers."""
+
+from pos_app.paymongo.models.events import (
+    Event,
+    EventData,
+    OtherResource,
+    Webhook,
+    WebhookStatus,
+)
+from pos_app.paymongo.models.hosted import (
+    CheckoutSession,
+    CheckoutSessionStatus,
+    LineItem,
+    Link,
+    LinkStatus,
+)
+from pos_app.paymongo.models.pages import Page
+from pos_app.paymongo.models.payments import (
+    CaptureType,
+    LastPaymentError,
+    NextAction,
+    Payment,
+    PaymentIntent,
+    PaymentIntentStatus,
+    PaymentMethod,
+    PaymentSource,
+    PaymentStatus,
+    QrCode,
+    Redirect,
+    Refund,
+    RefundReason,
+    RefundStatus,
+    Source,
+    SourceStatus,
+)
+
+__all__ = [
+    "CaptureType",
+    "CheckoutSession",
+    "CheckoutSessionStatus",
+    "Event",
+    "EventData",
+    "LastPaymentError",
+    "LineItem",
+    "Link",
+    "LinkStatus",
+    "NextAction",
+    "OtherResource",
+    "Page",
+    "Payment",
+    "PaymentIntent",
+    "PaymentIntentStatus",
+    "PaymentMethod",
+    "PaymentSource",
+    "PaymentStatus",
+    "QrCode",
+    "Redirect",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
+    "Source",
+    "SourceStatus",
+    "Webhook",
+    "WebhookStatus",
+]

@@ -1,0 +1,34 @@
+"""ORM models. Only the storage package sees these; callers get domain objects."""
+
+from pos_app.storage.models.base import NAMING_CONVENTION, Base
+from pos_app.storage.models.billing import BillLineRow, BillRow, BillSearchTokenRow, PatientRow
+from pos_app.storage.models.payments import (
+    AttemptIdempotencyKeyRow,
+    AttemptPaymongoIdRow,
+    InvoiceRow,
+    InvoiceSeriesRow,
+    PaymentAttemptRow,
+    RefundRow,
+    TenderRow,
+)
+from pos_app.storage.models.records import AuditHeadRow, AuditRow, OutboxRow, WebhookEventRow
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AttemptIdempotencyKeyRow",
+    "AttemptPaymongoIdRow",
+    "AuditHeadRow",
+    "AuditRow",
+    "Base",
+    "BillLineRow",
+    "BillRow",
+    "BillSearchTokenRow",
+    "InvoiceRow",
+    "InvoiceSeriesRow",
+    "OutboxRow",
+    "PatientRow",
+    "PaymentAttemptRow",
+    "RefundRow",
+    "TenderRow",
+    "WebhookEventRow",
+]

@@ -1,0 +1,30 @@
+"""Repositories: each takes a Session and returns domain objects, never ORM rows."""
+
+from pos_app.storage.repositories.attempts import AttemptRepository
+from pos_app.storage.repositories.audit import AuditEntry, AuditRepository, ChainProblem
+from pos_app.storage.repositories.bills import BillRepository
+from pos_app.storage.repositories.invoices import (
+    InvoiceNumber,
+    InvoiceRepository,
+    next_invoice_number,
+)
+from pos_app.storage.repositories.outbox import OutboxMessage, OutboxRepository
+from pos_app.storage.repositories.refunds import RefundRepository
+from pos_app.storage.repositories.tenders import TenderRepository
+from pos_app.storage.repositories.webhook_events import WebhookEventRepository
+
+__all__ = [
+    "AttemptRepository",
+    "AuditEntry",
+    "AuditRepository",
+    "BillRepository",
+    "ChainProblem",
+    "InvoiceNumber",
+    "InvoiceRepository",
+    "OutboxMessage",
+    "OutboxRepository",
+    "RefundRepository",
+    "TenderRepository",
+    "WebhookEventRepository",
+    "next_invoice_number",
+]

@@ -1,0 +1,138 @@
+"""Payment attempts, written ahead of every request to PayMongo."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_app.domain.attempt import TERMINAL, AttemptState, PaymentAttempt
+from pos_app.domain.errors import StorageError
+from pos_app.domain.money import Money
+from pos_app.domain.tender import TenderMethod
+from pos_app.storage.models import (
+    AttemptIdempotencyKeyRow,
+    AttemptPaymongoIdRow,
+    PaymentAttemptRow,
+)
+
+
+class AttemptRepository:
+    """Attempts as domain objects. Runs on the caller's session; never commits.
+
+    Idempotency keys are write-once: an update that would change a stored key raises
+    StorageError, because a changed key on a retry is how a double charge happens.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, attempt: PaymentAttempt) -> None:
+        row = PaymentAttemptRow(id=attempt.id, bill_id=attempt.bill_id)
+        _copy_fields(row, attempt)
+        row.idempotency_keys = [
+            AttemptIdempotencyKeyRow(step=step, key=key)
+            for step, key in sorted(attempt.idempotency_keys.items())
+        ]
+        row.paymongo_ids = [
+            AttemptPaymongoIdRow(kind=kind, paymongo_id=paymongo_id)
+            for kind, paymongo_id in sorted(attempt.paymongo_ids.items())
+        ]
+        self._session.add(row)
+        self._session.flush()
+
+    def get(self, attempt_id: str) -> PaymentAttempt | None:
+        row = self._session.get(PaymentAttemptRow, attempt_id)
+        return None if row is None else attempt_from_row(row)
+
+    def update(self, attempt: PaymentAttempt) -> None:
+        """Persist a transitioned attempt: state, times, failure and any new ids or keys."""
+        row = self._session.get(PaymentAttemptRow, attempt.id)
+        if row is None:
+            raise StorageError(
+                "This payment could not be found. Please call support.",
+                detail=f"update of unknown attempt {attempt.id}",
+            )
+        _copy_fields(row, attempt)
+        self._merge_keys(row, attempt)
+        stored_ids = {r.kind: r for r in row.paymongo_ids}
+        for kind, paymongo_id in attempt.paymongo_ids.items():
+            if kind in stored_ids:
+                stored_ids[kind].paymongo_id = paymongo_id
+            else:
+                row.paymongo_ids.append(AttemptPaymongoIdRow(kind=kind, paymongo_id=paymongo_id))
+        self._session.flush()
+
+    def list_open(self) -> list[PaymentAttempt]:
+        """Every attempt not in a terminal state, oldest first (what recovery drives on)."""
+        terminal = sorted(state.value for state in TERMINAL)
+        rows = self._session.scalars(
+            select(PaymentAttemptRow)
+            .where(PaymentAttemptRow.state.not_in(terminal))
+            .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+        )
+        return [attempt_from_row(row) for row in rows]
+
+    def list_for_bill(self, bill_id: int) -> list[PaymentAttempt]:
+        rows = self._session.scalars(
+            select(PaymentAttemptRow)
+            .where(PaymentAttemptRow.bill_id == bill_id)
+            .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+        )
+        return [attempt_from_row(row) for row in rows]
+
+    def find_by_paymongo_id(self, paymongo_id: str) -> PaymentAttempt | None:
+        """The attempt that created or saw this PayMongo object (intent, source, payment...)."""
+        row = self._session.scalars(
+            select(PaymentAttemptRow)
+            .join(AttemptPaymongoIdRow)
+            .where(AttemptPaymongoIdRow.paymongo_id == paymongo_id)
+            .order_by(PaymentAttemptRow.created_at)
+        ).first()
+        return None if row is None else attempt_from_row(row)
+
+    def find_by_idempotency_key(self, key: str) -> PaymentAttempt | None:
+        row = self._session.scalars(
+            select(PaymentAttemptRow)
+            .join(AttemptIdempotencyKeyRow)
+            .where(AttemptIdempotencyKeyRow.key == key)
+        ).first()
+        return None if row is None else attempt_from_row(row)
+
+    def _merge_keys(self, row: PaymentAttemptRow, attempt: PaymentAttempt) -> None:
+        stored = {r.step: r.key for r in row.idempotency_keys}
+        for step, key in attempt.idempotency_keys.items():
+            if step not in stored:
+                row.idempotency_keys.append(AttemptIdempotencyKeyRow(step=step, key=key))
+            elif stored[step] != key:
+                raise StorageError(
+                    "This payment's records do not match. Please call support.",
+                    detail=f"attempt {attempt.id}: idempotency key for {step!r} may not change",
+                )
+
+
+def _copy_fields(row: PaymentAttemptRow, attempt: PaymentAttempt) -> None:
+    row.method = attempt.method.value
+    row.amount_centavos = attempt.amount.centavos
+    row.state = attempt.state.value
+    row.created_at = attempt.created_at
+    row.updated_at = attempt.updated_at
+    row.expires_at = attempt.expires_at
+    row.failure_code = attempt.failure_code
+    row.failure_message = attempt.failure_message
+
+
+def attempt_from_row(row: PaymentAttemptRow) -> PaymentAttempt:
+    return PaymentAttempt(
+        id=row.id,
+        bill_id=row.bill_id,
+        method=TenderMethod(row.method),
+        amount=Money(row.amount_centavos),
+        state=AttemptState(row.state),
+        idempotency_keys={r.step: r.key for r in row.idempotency_keys},
+        paymongo_ids={r.kind: r.paymongo_id for r in row.paymongo_ids},
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        expires_at=row.expires_at,
+        failure_code=row.failure_code,
+        failure_message=row.failure_message,
+    )

@@ -1,0 +1,183 @@
+"""The tamper-evident audit log: a hash chain over every entry.
+
+Each entry's ``hash`` is SHA-256 over its sequence number, its content and the previous
+entry's hash (``prev_hash``), so editing, deleting, inserting or reordering rows directly in
+the database breaks the chain at that point. A single head row records the last sequence
+number and hash; it is locked while appending (serialising counters on PostgreSQL) and lets
+``verify_chain`` notice entries cut off the end.
+
+The chain detects tampering; it cannot stop someone who rewrites every later row and the
+head with recomputed hashes. Keeping a copy of the head elsewhere (a Z-reading print-out,
+the clinic server) closes that gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos_app.storage.models import AuditHeadRow, AuditRow
+
+GENESIS_HASH: Final = "0" * 64
+_HEAD_ID: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    occurred_at: datetime
+    actor: str  # who did it (staff username)
+    action: str  # e.g. "refund", "void", "login_failed", "settings_changed", "patient_lookup"
+    subject: str  # what it was done to, e.g. "bill:812"
+    approver: str | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS_HASH
+    hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    seq: int | None  # the entry where the chain breaks; None for the head row
+    problem: str
+
+
+def entry_hash(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    approver: str | None,
+    details_json: str,
+    prev_hash: str,
+) -> str:
+    content = json.dumps(
+        [seq, occurred_at.isoformat(), actor, action, subject, approver, details_json, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+class AuditRepository:
+    """Runs on the caller's session; never commits. Append in the transaction of the act."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        approver: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        head = self._locked_head()
+        row = AuditRow(
+            seq=head.last_seq + 1,
+            # Stored as UTC and read back as UTC: hash the value verification will see.
+            occurred_at=at.astimezone(UTC),
+            actor=actor,
+            action=action,
+            subject=subject,
+            approver=approver,
+            details_json=json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
+            prev_hash=head.last_hash,
+        )
+        row.hash = _row_hash(row)
+        head.last_seq, head.last_hash = row.seq, row.hash
+        self._session.add(row)
+        self._session.flush()
+        return entry_from_row(row)
+
+    def entries(self, *, after_seq: int = 0, limit: int = 500) -> list[AuditEntry]:
+        rows = self._session.scalars(
+            select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq).limit(limit)
+        )
+        return [entry_from_row(row) for row in rows]
+
+    def verify_chain(self) -> list[ChainProblem]:
+        """Every place where the stored log differs from an untouched chain; [] when intact."""
+        problems: list[ChainProblem] = []
+        expected_seq, expected_prev = 1, GENESIS_HASH
+        for row in self._session.scalars(select(AuditRow).order_by(AuditRow.seq)):
+            if row.seq != expected_seq:
+                problems.append(
+                    ChainProblem(
+                        row.seq, f"expected entry {expected_seq}: entries missing or added"
+                    )
+                )
+            if row.prev_hash != expected_prev:
+                problems.append(
+                    ChainProblem(
+                        row.seq, "does not follow the previous entry (deleted/inserted/moved)"
+                    )
+                )
+            if _row_hash(row) != row.hash:
+                problems.append(ChainProblem(row.seq, "content changed after it was written"))
+            expected_seq, expected_prev = row.seq + 1, row.hash
+        head = self._session.get(AuditHeadRow, _HEAD_ID)
+        head_state = (0, GENESIS_HASH) if head is None else (head.last_seq, head.last_hash)
+        if head_state != (expected_seq - 1, expected_prev):
+            problems.append(
+                ChainProblem(
+                    None, f"log ends at entry {expected_seq - 1}, head says {head_state[0]}"
+                )
+            )
+        return problems
+
+    def _locked_head(self) -> AuditHeadRow:
+        query = (
+            select(AuditHeadRow)
+            .where(AuditHeadRow.id == _HEAD_ID)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        head = self._session.scalars(query).first()
+        if head is not None:
+            return head
+        try:
+            with self._session.begin_nested():
+                self._session.add(AuditHeadRow(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        except IntegrityError:
+            pass  # another counter created it first; lock theirs
+        return self._session.scalars(query).one()
+
+
+def _row_hash(row: AuditRow) -> str:
+    return entry_hash(
+        seq=row.seq,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        action=row.action,
+        subject=row.subject,
+        approver=row.approver,
+        details_json=row.details_json,
+        prev_hash=row.prev_hash,
+    )
+
+
+def entry_from_row(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        action=row.action,
+        subject=row.subject,
+        approver=row.approver,
+        details=json.loads(row.details_json),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

@@ -1,0 +1,114 @@
+"""The outbox: bill changes for the clinic server, sent exactly once each, in order per bill."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos_app.storage.models import OutboxRow
+
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One queued change. ``idempotency_key`` goes in the request header on every try."""
+
+    id: int
+    bill_id: int
+    kind: str  # e.g. "payment", "refund"
+    payload: Mapping[str, Any]
+    idempotency_key: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+class OutboxRepository:
+    """Runs on the caller's session; never commits.
+
+    Enqueue in the same transaction as the change it reports, so a change and its message
+    are stored together or not at all.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def enqueue(
+        self,
+        bill_id: int,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        at: datetime,
+        idempotency_key: str | None = None,
+    ) -> OutboxMessage:
+        row = OutboxRow(
+            bill_id=bill_id,
+            kind=kind,
+            payload_json=json.dumps(payload, sort_keys=True, separators=(",", ":")),
+            idempotency_key=idempotency_key or uuid.uuid4().hex,
+            created_at=at,
+            sent_at=None,
+            attempts=0,
+            last_error=None,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return message_from_row(row)
+
+    def next_batch(self, limit: int = 100) -> list[OutboxMessage]:
+        """The oldest unsent messages in enqueue order, so each bill's stay in order.
+
+        A sender that fails on a message must skip that bill's later messages in the batch.
+        """
+        rows = self._session.scalars(
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        )
+        return [message_from_row(row) for row in rows]
+
+    def mark_sent(self, message_id: int, *, at: datetime) -> None:
+        row = self._session.get_one(OutboxRow, message_id)
+        row.sent_at = at
+        row.attempts += 1
+        row.last_error = None
+        self._session.flush()
+
+    def record_failure(self, message_id: int, error: str) -> None:
+        """Count a failed try and keep its error; the message stays queued."""
+        row = self._session.get_one(OutboxRow, message_id)
+        row.attempts += 1
+        row.last_error = error[:MAX_ERROR_LENGTH]
+        self._session.flush()
+
+    def pending_count(self) -> int:
+        count = self._session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None))
+        )
+        return int(count or 0)
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        row = self._session.get(OutboxRow, message_id)
+        return None if row is None else message_from_row(row)
+
+
+def message_from_row(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        bill_id=row.bill_id,
+        kind=row.kind,
+        payload=json.loads(row.payload_json),
+        idempotency_key=row.idempotency_key,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )

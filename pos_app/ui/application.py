@@ -1,0 +1,129 @@
+"""Starting the GUI: QApplication, the main window, the smoke test and the screenshot mode.
+
+Threading contract: ``run_gui`` runs the Qt event loop on the calling (main) thread until the window
+closes; everything blocking goes through the ``TaskRunner``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.ui.errors import message_for
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+SMOKE_TIMEOUT_MS = 60_000
+
+
+class _Outcome:
+    def __init__(self) -> None:
+        self.code = 0
+
+
+def run_gui(
+    services: CounterServices,
+    *,
+    smoke_test: bool = False,
+    screenshot_dir: Path | None = None,
+    startup_probe: bool = False,
+) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Kaha")
+    app.setStyle("Fusion")
+    runner = TaskRunner()
+    window = MainWindow(
+        mode=services.mode,
+        finder=services.bills,
+        runner=runner,
+        clinic_name=services.settings.clinic_name,
+        terminal_id=services.settings.terminal_id,
+    )
+    outcome = _Outcome()
+    window.show()
+    if startup_probe:
+        window.queue.loaded.connect(lambda _count: _finish_probe(app))
+    elif smoke_test:
+        _arm_smoke_test(app, window, runner, services, outcome)
+    elif screenshot_dir is not None:
+        _arm_screenshots(app, window, screenshot_dir)
+    else:
+        _start_backend(window, runner, services)
+    app.exec()
+    runner.wait_for_done()
+    return outcome.code
+
+
+def _finish_probe(app: QApplication) -> None:
+    print("ready", flush=True)
+    QTimer.singleShot(0, app.quit)
+
+
+def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:
+    window.set_connection_status("Connecting to PayMongo…")
+
+    def started(backend: PaymentBackend) -> None:
+        window.set_connection_status(backend.description)
+
+    def failed(exc: BaseException) -> None:
+        window.set_connection_status("PayMongo not reachable — cash only")
+        log.error("payment backend did not start: %s", message_for(exc))
+
+    runner.run_net(services.start_payment_backend, on_success=started, on_failure=failed)
+
+
+def _arm_smoke_test(
+    app: QApplication,
+    window: MainWindow,
+    runner: TaskRunner,
+    services: CounterServices,
+    outcome: _Outcome,
+) -> None:
+    started = time.perf_counter()
+
+    def fail(reason: str) -> None:
+        if outcome.code == 0:
+            print(f"smoke FAILED: {reason}", file=sys.stderr, flush=True)
+            outcome.code = 1
+        app.quit()
+
+    def on_loaded(count: int) -> None:
+        if count == 0:
+            fail("the bill queue loaded but is empty (demo bills were not seeded)")
+            return
+        seconds = time.perf_counter() - started
+        print(
+            f"smoke ok: {services.mode.value} mode window opened; "
+            f"database {services.database_checks}; "
+            f"bill queue loaded {count} bills in {seconds:.2f} s off the GUI thread",
+            flush=True,
+        )
+        app.quit()
+
+    window.queue.loaded.connect(on_loaded)
+    QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("the bill queue did not load within 60 s"))
+
+
+def _arm_screenshots(app: QApplication, window: MainWindow, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(_count: int) -> None:
+        # one more turn of the event loop so the selection and detail pane are painted
+        QTimer.singleShot(300, lambda: _save_and_quit(app, window, folder))
+
+    window.queue.loaded.connect(shoot)
+
+
+def _save_and_quit(app: QApplication, window: MainWindow, folder: Path) -> None:
+    target = folder / "main-window.png"
+    window.grab().save(str(target))
+    print(f"saved {target}", flush=True)
+    app.quit()

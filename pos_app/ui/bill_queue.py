@@ -1,0 +1,223 @@
+"""The bill queue: search by patient name or bill number, filter by status.
+
+Threading contract: lives on the GUI thread. Every query runs through the task runner's database
+worker; a result that arrives after a newer query was started is dropped, so the table always shows
+the answer to what is typed now.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.bill import Bill, BillStatus
+from pos_app.services.bills import BillFinder
+from pos_app.ui.errors import show_error
+from pos_app.ui.tasks import TaskRunner
+
+SEARCH_DEBOUNCE_MS = 150
+COLUMNS = ("Bill", "Patient", "Services", "Amount due", "Balance", "Status")
+STATUS_LABELS = {
+    BillStatus.PENDING: "Unpaid",
+    BillStatus.PARTIALLY_PAID: "Part paid",
+    BillStatus.PAID: "Paid",
+    BillStatus.CANCELLED: "Cancelled",
+}
+STATUS_COLOURS = {
+    BillStatus.PENDING: "#b45309",
+    BillStatus.PARTIALLY_PAID: "#1d4ed8",
+    BillStatus.PAID: "#15803d",
+    BillStatus.CANCELLED: "#6b7280",
+}
+ParentIndex = QModelIndex | QPersistentModelIndex
+
+
+class BillTableModel(QAbstractTableModel):
+    """Bills as rows; holds domain objects only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bills: list[Bill] = []
+
+    def set_bills(self, bills: list[Bill]) -> None:
+        self.beginResetModel()
+        self._bills = list(bills)
+        self.endResetModel()
+
+    def bill_at(self, row: int) -> Bill | None:
+        return self._bills[row] if 0 <= row < len(self._bills) else None
+
+    def rowCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(self._bills)
+
+    def columnCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        bill = self.bill_at(index.row())
+        if bill is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(bill, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5:
+            return QBrush(QColor(STATUS_COLOURS[bill.status]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(bill: Bill, column: int) -> str:
+        texts = (
+            bill.number,
+            bill.patient.full_name,
+            bill.description,
+            bill.amount_due.format(),
+            bill.balance.format(),
+            STATUS_LABELS[bill.status],
+        )
+        return texts[column]
+
+
+class BillQueueView(QWidget):
+    """Search box, status filter and the table of bills."""
+
+    #: the number of bills shown, after every completed load
+    loaded = Signal(int)
+    #: the bill the receptionist selected (None when nothing is)
+    bill_selected = Signal(object)
+    #: Enter on a bill: the receptionist wants to collect payment for it
+    bill_activated = Signal(object)
+
+    def __init__(
+        self, finder: BillFinder, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._finder = finder
+        self._runner = runner
+        self._generation = 0
+        self.search_box = QLineEdit(placeholderText="Search patient name or bill number   (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("Open bills", [BillStatus.PENDING, BillStatus.PARTIALLY_PAID])
+        self.status_filter.addItem("All bills", None)
+        for status, label in STATUS_LABELS.items():
+            self.status_filter.addItem(label, [status])
+        self.model = BillTableModel()
+        self.table = self._make_table()
+        self.count_label = QLabel("Loading bills…")
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.reload)
+        self.search_box.textChanged.connect(self._debounce.start)
+        self.status_filter.currentIndexChanged.connect(self.reload)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search_box.setFocus)
+        self._layout()
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        table.activated.connect(self._on_activated)
+        return table
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 1)
+        filters.addWidget(self.status_filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+    def selected_statuses(self) -> list[BillStatus] | None:
+        data = self.status_filter.currentData()
+        # Qt hands enum members back as plain strings; turn them back into BillStatus
+        return [BillStatus(value) for value in data] if data else None
+
+    def reload(self) -> None:
+        """Query again with what is typed and chosen now; older answers will be ignored."""
+        self._generation += 1
+        generation = self._generation
+        text = self.search_box.text()
+        statuses = self.selected_statuses()
+
+        def query() -> list[Bill]:
+            if statuses is None:
+                return self._finder.find(text, None)
+            found: list[Bill] = []
+            for status in statuses:
+                found.extend(self._finder.find(text, status))
+            found.sort(key=lambda bill: (bill.updated_at, bill.id), reverse=True)
+            return found
+
+        self._runner.run_db(
+            query,
+            on_success=lambda bills: self._show(generation, bills),
+            on_failure=lambda exc: show_error(self, exc),
+        )
+
+    def _show(self, generation: int, bills: list[Bill]) -> None:
+        if generation != self._generation:
+            return  # an answer to an older query: what is typed now has its own answer coming
+        selected = self.current_bill()
+        self.model.set_bills(bills)
+        self.count_label.setText(_count_text(len(bills)))
+        if selected is not None:
+            self.select_bill(selected.id)
+        self.loaded.emit(len(bills))
+
+    def current_bill(self) -> Bill | None:
+        return self.model.bill_at(self.table.currentIndex().row())
+
+    def select_bill(self, bill_id: int) -> None:
+        for row in range(self.model.rowCount()):
+            bill = self.model.bill_at(row)
+            if bill is not None and bill.id == bill_id:
+                self.table.selectRow(row)
+                return
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.bill_selected.emit(self.model.bill_at(current.row()))
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        bill = self.model.bill_at(index.row())
+        if bill is not None:
+            self.bill_activated.emit(bill)
+
+
+def _count_text(count: int) -> str:
+    if count == 0:
+        return "No bills match. Check the spelling, or choose “All bills”."
+    return "1 bill" if count == 1 else f"{count} bills"

@@ -1,0 +1,123 @@
+"""The task runner: moves blocking work off the GUI thread and brings results back by signal.
+
+Threading contract: ``TaskRunner`` lives on the GUI thread. ``run_db`` work runs on one dedicated
+database worker (writes are serialised); ``run_net`` work runs on a small pool for network calls.
+``on_success``/``on_failure`` callbacks always run on the GUI thread, delivered through a queued
+signal, so they may touch widgets. The work function itself must never touch a widget.
+
+Usage reads like a sentence::
+
+    runner.run_db(lambda: bills.search(text), on_success=view.show_bills, on_failure=show_error)
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
+
+log = logging.getLogger(__name__)
+
+SuccessCallback = Callable[[Any], None]
+FailureCallback = Callable[[BaseException], None]
+
+
+@dataclass
+class _Pending:
+    on_success: SuccessCallback | None
+    on_failure: FailureCallback | None
+
+
+class _Job(QRunnable):
+    def __init__(self, task_id: int, work: Callable[[], object], done: SignalInstance) -> None:
+        super().__init__()
+        self._task_id = task_id
+        self._work = work
+        self._done = done
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except BaseException as exc:  # delivered to the GUI thread, never lost in a worker
+            self._done.emit(self._task_id, False, exc)
+        else:
+            self._done.emit(self._task_id, True, result)
+
+
+class TaskRunner(QObject):
+    """One database worker and a network pool; results come back on the GUI thread."""
+
+    _finished = Signal(int, bool, object)
+    #: emitted on the GUI thread after any task finished (for views that refresh themselves)
+    task_finished = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, network_threads: int = 4) -> None:
+        super().__init__(parent)
+        self._db_pool = QThreadPool(self)
+        self._db_pool.setMaxThreadCount(1)
+        self._net_pool = QThreadPool(self)
+        self._net_pool.setMaxThreadCount(network_threads)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._finished.connect(self._deliver)
+
+    def run_db(
+        self,
+        work: Callable[[], object],
+        *,
+        on_success: SuccessCallback | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> int:
+        """Run ``work`` on the database worker; callbacks on the GUI thread."""
+        return self._submit(self._db_pool, work, on_success, on_failure)
+
+    def run_net(
+        self,
+        work: Callable[[], object],
+        *,
+        on_success: SuccessCallback | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> int:
+        """Run ``work`` on the network pool; callbacks on the GUI thread."""
+        return self._submit(self._net_pool, work, on_success, on_failure)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def wait_for_done(self, timeout_ms: int = 10_000) -> bool:
+        """Block until both pools are idle (shutdown and tests only, never from a slot)."""
+        return self._db_pool.waitForDone(timeout_ms) and self._net_pool.waitForDone(timeout_ms)
+
+    def _submit(
+        self,
+        pool: QThreadPool,
+        work: Callable[[], object],
+        on_success: SuccessCallback | None,
+        on_failure: FailureCallback | None,
+    ) -> int:
+        task_id = next(self._ids)
+        self._pending[task_id] = _Pending(on_success, on_failure)
+        pool.start(_Job(task_id, work, self._finished))
+        return task_id
+
+    @Slot(int, bool, object)
+    def _deliver(self, task_id: int, ok: bool, payload: object) -> None:
+        pending = self._pending.pop(task_id, None)
+        if pending is None:
+            return
+        try:
+            if ok and pending.on_success is not None:
+                pending.on_success(payload)
+            elif not ok:
+                assert isinstance(payload, BaseException)
+                if pending.on_failure is not None:
+                    pending.on_failure(payload)
+                else:
+                    log.error("background task failed", exc_info=payload)
+        finally:
+            self.task_finished.emit()

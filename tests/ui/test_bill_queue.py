@@ -1,0 +1,143 @@
+"""The bill queue loads and filters through the task runner, never blocking the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.clock import FakeClock
+from pos_app.services.bills import QUEUE_LIMIT, BillQueue
+from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
+from pos_app.storage import Database, open_database
+from pos_app.ui.bill_queue import BillQueueView
+from pos_app.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    seed_demo_bills_if_empty(db, FakeClock())
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
+    task_runner = TaskRunner()
+    yield task_runner
+    assert task_runner.wait_for_done(5000), "a background task was left running"
+
+
+class BlockingFinder:
+    """Answers only when the test releases it, so the test can watch the GUI meanwhile."""
+
+    def __init__(self, bills: list[Bill]) -> None:
+        self.bills = bills
+        self.release = threading.Event()
+        self.calls: list[tuple[str, BillStatus | None]] = []
+        self.threads: list[str] = []
+
+    def find(
+        self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
+    ) -> list[Bill]:
+        self.calls.append((text, status))
+        self.threads.append(threading.current_thread().name)
+        assert self.release.wait(10), "the test never released the finder"
+        return [b for b in self.bills if status is None or b.status is status][:limit]
+
+
+def test_queue_loads_off_the_gui_thread_while_the_event_loop_keeps_running(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    finder = BlockingFinder(demo_bills(FakeClock(), count=12))
+    view = BillQueueView(finder, runner)
+    qtbot.addWidget(view)
+    ticks: list[int] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    view.status_filter.setCurrentIndex(view.status_filter.findText("All bills"))
+    # while the query is stuck in the worker, the GUI thread keeps turning its event loop
+    qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=3000)
+    assert view.model.rowCount() == 0
+    with qtbot.waitSignal(view.loaded, timeout=5000) as loaded:
+        finder.release.set()
+    timer.stop()
+    assert loaded.args == [12]
+    assert view.model.rowCount() == 12
+    assert threading.main_thread().name not in finder.threads
+
+
+def test_search_by_name_and_number_and_filter_by_status(
+    qtbot: QtBot, runner: TaskRunner, database: Database
+) -> None:
+    view = BillQueueView(BillQueue(database), runner)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=5000) as first:
+        view.reload()
+    open_count = first.args[0]
+    assert open_count == 36  # every demo bill is unpaid or part paid
+    some_bill = view.model.bill_at(3)
+    assert some_bill is not None
+
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.search_box.setText(some_bill.number)
+    numbers = [view.model.bill_at(r).number for r in range(view.model.rowCount())]  # type: ignore[union-attr]
+    assert numbers == [some_bill.number]
+
+    surname_prefix = some_bill.patient.last_name[:4].lower()
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.search_box.setText(surname_prefix)
+    found = [view.model.bill_at(r) for r in range(view.model.rowCount())]
+    assert some_bill.id in {b.id for b in found if b is not None}
+    assert all(
+        any(w.lower().startswith(surname_prefix) for w in b.patient.full_name.split())
+        for b in found
+        if b
+    )
+
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.search_box.setText("")
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.status_filter.setCurrentIndex(view.status_filter.findText("Part paid"))
+    statuses = {view.model.bill_at(r).status for r in range(view.model.rowCount())}  # type: ignore[union-attr]
+    assert statuses == {BillStatus.PARTIALLY_PAID}
+    with qtbot.waitSignal(view.loaded, timeout=5000) as paid:
+        view.status_filter.setCurrentIndex(view.status_filter.findText("Paid"))
+    assert paid.args == [0]
+    assert "No bills match" in view.count_label.text()
+
+
+def test_an_older_answer_never_replaces_the_newer_one(qtbot: QtBot, runner: TaskRunner) -> None:
+    bills = demo_bills(FakeClock(), count=5)
+
+    class SlowFirstFinder:
+        def __init__(self) -> None:
+            self.first = threading.Event()
+
+        def find(
+            self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
+        ) -> list[Bill]:
+            if text == "old":
+                self.first.wait(5)
+                return bills
+            return bills[:1] if text == "new" else bills
+
+    finder = SlowFirstFinder()
+    view = BillQueueView(finder, runner)
+    qtbot.addWidget(view)
+    view.status_filter.setCurrentIndex(view.status_filter.findText("All bills"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 5, timeout=5000)
+    view.search_box.setText("old")
+    view.reload()
+    view.search_box.setText("new")
+    view.reload()
+    finder.first.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+    assert view.model.rowCount() == 1

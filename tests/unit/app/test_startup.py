@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pos_app.app import NO_DISPLAY_MESSAGE, display_problem
+
+
+def test_no_display_is_reported_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert display_problem() == NO_DISPLAY_MESSAGE
+    assert "xvfb-run" in NO_DISPLAY_MESSAGE
+    assert "QT_QPA_PLATFORM=offscreen" in NO_DISPLAY_MESSAGE
+
+
+def test_offscreen_or_a_display_is_fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert display_problem() is None
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setenv("DISPLAY", ":99")
+    assert display_problem() is None
+
+
+def _run_app(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env.update(POS_APP_DATA_DIR=str(tmp_path / "data"), POS_APP_CONFIG_DIR=str(tmp_path / "config"))
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "pos_app", *args],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_app_without_a_display_exits_with_the_message_not_a_qt_abort(tmp_path: Path) -> None:
+    result = _run_app(tmp_path)
+    assert result.returncode == 3
+    assert "needs a screen" in result.stderr
+
+
+def test_a_bad_settings_file_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.toml").write_text('vat_registration = "sometimes"\n')
+    result = _run_app(tmp_path, QT_QPA_PLATFORM="offscreen")
+    assert result.returncode == 2
+    assert "vat_registration" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_smoke_test_prints_smoke_ok(tmp_path: Path) -> None:
+    result = _run_app(tmp_path, "--smoke-test")
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip().splitlines()[-1]
+    assert line.startswith("smoke ok: ")
+    assert "sandbox mode" in line
+    # the smoke test used its own temporary folder, not ours
+    assert not (tmp_path / "data").exists()
