@@ -37,9 +37,8 @@ def check_amount(amount: int, name: str = "amount") -> int:
 
 
 def check_idempotency_key(key: str) -> str:
-    if not isinstance(key, str) or not 1 <= len(key) <= 255:
-        raise ValueError("idempotency_key must be 1-255 printable ASCII characters")
-    if not key.isascii() or not key.isprintable():
+    valid = isinstance(key, str) and 1 <= len(key) <= 255 and key.isascii() and key.isprintable()
+    if not valid:
         raise ValueError("idempotency_key must be 1-255 printable ASCII characters")
     return key
 

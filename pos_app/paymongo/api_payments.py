@@ -14,11 +14,20 @@ from pos_app.paymongo._base import (
     metadata_json,
     path_id,
 )
-from pos_app.paymongo.models import Page, Payment, PaymentMethod, Refund, RefundReason, Source
+from pos_app.paymongo.models import (
+    Page,
+    Payment,
+    PaymentMethod,
+    Refund,
+    RefundReason,
+    Source,
+    SourceStatus,
+)
 from pos_app.paymongo.requester import Params
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+REFUND_KEY_METADATA = "kaha_idempotency_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +142,13 @@ class PaymentsApi(ApiSection):
         statement_descriptor: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> Payment:
-        """Charge a ``chargeable`` source; `amount` must equal the source's amount."""
+        """Charge a ``chargeable`` source; `amount` must equal the source's amount.
+
+        After an ambiguous failure the source is looked up: once it is ``paid`` the payment
+        made from it is found and returned instead of charging again (a second POST would
+        only fail with "not chargeable" and hide that the first one succeeded).
+        """
+        key = check_idempotency_key(idempotency_key)
         body = attributes(
             amount=check_amount(amount),
             currency=currency,
@@ -142,13 +157,30 @@ class PaymentsApi(ApiSection):
             statement_descriptor=statement_descriptor,
             metadata=metadata_json(metadata),
         )
-        answer = self._http.request(
-            "POST",
-            "/v1/payments",
-            body=body,
-            idempotency_key=check_idempotency_key(idempotency_key),
+
+        def post(deadline: float) -> Payment | None:
+            answer = self._http.request(
+                "POST",
+                "/v1/payments",
+                body=body,
+                idempotency_key=key,
+                resend="unless_acted",
+                deadline=deadline,
+            )
+            return Payment.from_answer(answer)
+
+        payment = self._post_exactly_once(
+            post, lambda _: self._payment_from_source(source_id), _is_found, "payment"
         )
-        return Payment.from_answer(answer)
+        assert payment is not None  # post returns a payment; look-ups return only when found
+        return payment
+
+    def _payment_from_source(self, source_id: str) -> Payment | None:
+        source = self.retrieve_source(source_id)
+        if source.status is not SourceStatus.PAID:
+            return None
+        payments = self.iter_payments(since=source.created_at)
+        return next((p for p in payments if p.source and p.source.id == source_id), None)
 
     def retrieve_payment(self, payment_id: str) -> Payment:
         return Payment.from_answer(self._http.request("GET", f"/v1/payments/{path_id(payment_id)}"))
@@ -188,17 +220,41 @@ class PaymentsApi(ApiSection):
         notes: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> Refund:
+        """Refund `amount` centavos of a paid payment, at most once per `idempotency_key`.
+
+        Belt and braces for money going out: the key is also written into the refund's
+        metadata (``REFUND_KEY_METADATA``), and after an ambiguous failure the payment's
+        refunds are searched for it before anything is re-sent, so even a server that
+        ignored Idempotency-Key could not be made to refund twice.
+        """
+        key = check_idempotency_key(idempotency_key)
+        tagged = {**(metadata_json(metadata) or {}), REFUND_KEY_METADATA: key}
         body = attributes(
             payment_id=payment_id,
             amount=check_amount(amount),
             reason=str(RefundReason(reason)),
             notes=notes,
-            metadata=metadata_json(metadata),
+            metadata=tagged,
         )
-        answer = self._http.request(
-            "POST", "/v1/refunds", body=body, idempotency_key=check_idempotency_key(idempotency_key)
-        )
-        return Refund.from_answer(answer)
+
+        def post(deadline: float) -> Refund | None:
+            answer = self._http.request(
+                "POST",
+                "/v1/refunds",
+                body=body,
+                idempotency_key=key,
+                resend="unless_acted",
+                deadline=deadline,
+            )
+            return Refund.from_answer(answer)
+
+        def look_up(deadline: float) -> Refund | None:
+            refunds = self.iter_refunds(payment_id=payment_id)
+            return next((r for r in refunds if r.metadata.get(REFUND_KEY_METADATA) == key), None)
+
+        refund = self._post_exactly_once(post, look_up, _is_found, "refund")
+        assert refund is not None  # post returns a refund; look-ups return only when found
+        return refund
 
     def retrieve_refund(self, refund_id: str) -> Refund:
         return Refund.from_answer(self._http.request("GET", f"/v1/refunds/{path_id(refund_id)}"))
@@ -224,6 +280,10 @@ class PaymentsApi(ApiSection):
             return self.list_refunds(payment_id=payment_id, limit=page_size, after=after)
 
         yield from _all_pages(fetch)
+
+
+def _is_found(found: object) -> bool:
+    return found is not None
 
 
 def _page_params(limit: int, after: str | None, before: str | None) -> Params:

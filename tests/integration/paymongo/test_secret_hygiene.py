@@ -94,7 +94,7 @@ def test_canary_key_never_reaches_logs_or_errors(
         secret_key=canary,
         public_key=public_canary,
         base_url=fresh.paymongo_url,
-        timeouts=Timeouts(read_s=0.5, per_try_s=0.5, total_s=2.0),
+        timeouts=Timeouts(read_s=1.0, per_try_s=1.0, total_s=2.5),
         retry=RetryPolicy(base_delay_s=0.01, max_delay_s=0.02),
     )
     errors: list[PayMongoError] = []

@@ -135,3 +135,15 @@ def test_errors_never_hold_keys_even_if_the_server_echoes_them() -> None:
 def test_reused_idempotency_key_is_its_own_error() -> None:
     body = wire.error_body("parameter_invalid", "Key reused with another body.", "Idempotency-Key")
     assert isinstance(error_from_response(400, {}, body), IdempotencyKeyReusedError)
+
+
+def test_transport_errors_do_not_carry_the_httpx_request_along() -> None:
+    # httpx exceptions hold the request, Authorization header included.
+    def drop(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("gone", request=request)
+
+    client = wire.make_client(drop, retry=NO_RETRY)
+    with pytest.raises(APIConnectionError) as caught:
+        client.retrieve_payment_intent("pi_A")
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
