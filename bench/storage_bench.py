@@ -126,8 +126,16 @@ def _search_times_ms(db: Database) -> tuple[list[float], int]:
     return samples, found
 
 
+def _cpu_reference_ms() -> float:
+    """A fixed pure-Python loop, so a slow or shared machine shows in the table."""
+    began = time.perf_counter()
+    sum(range(10_000_000))
+    return (time.perf_counter() - began) * 1000
+
+
 def run() -> list[Figure]:
     rng = random.Random(SEED)
+    cpu_before = _cpu_reference_ms()
     with tempfile.TemporaryDirectory(prefix="kaha-bench-storage-") as scratch:
         db = open_database(f"sqlite:///{Path(scratch) / 'kaha.db'}")
         try:
@@ -164,6 +172,12 @@ def run() -> list[Figure]:
         ),
         Figure("search max", max(frozen), "ms", note="after gc.freeze()"),
         Figure("search p95 without gc.freeze()", percentile(plain, 95), "ms"),
+        Figure(
+            "CPU reference: sum(range(10**7))",
+            (cpu_before + _cpu_reference_ms()) / 2,
+            "ms",
+            note="mean of before and after; compare runs with it",
+        ),
     ]
 
 

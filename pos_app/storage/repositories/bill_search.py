@@ -5,8 +5,8 @@ Two plans, chosen per query, keep the answer fast over 100,000 bills:
 
 - sparse: the rarest word matches at most SPARSE_MATCHES words. Its matches are read
   newest first from the covering index (token, updated_at, bill_id, status) and kept if
-  the other words match too (one index range each, intersected here), all without
-  touching the bills table.
+  the other words match too (checked a chunk at a time through (bill_id, token)), all
+  without touching the bills table.
 - dense: every word matches many bills ("m", "ma"). Bills are walked newest first along
   the updated_at index and checked word by word until ``limit`` are found; as matches are
   common, few bills are read.
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.bill import BillStatus
@@ -62,13 +62,60 @@ def matching_bill_ids(
         return _dense(session, [word for _, word in counted], status, limit)
     if len(counted) == 1:
         return _newest_matching(session, rarest, status, limit)
-    candidates = _newest_matching(session, rarest, status, None)
-    for count, word in counted[1:]:
-        # Intersecting in Python beats a correlated probe per candidate in SQL: both
-        # sides come from one index range scan each.
-        allowed = _bills_matching(session, word, candidates if count > SPARSE_MATCHES else None)
-        candidates = [bill_id for bill_id in candidates if bill_id in allowed]
-    return candidates[:limit]
+    return _keep_matching(session, rarest, counted[1:], status, limit)
+
+
+def _keep_matching(
+    session: Session,
+    rarest: str,
+    others: Sequence[tuple[int, str]],
+    status: BillStatus | None,
+    limit: int,
+) -> list[int]:
+    """Bills matching ``rarest`` (newest first) that match the other words too.
+
+    First the newest few are checked through the (bill_id, token) index: when the words
+    mostly go together ("dela cruz") that is enough. Otherwise the rest of the rarest
+    word's matches are read; a word with at most SPARSE_MATCHES matches is read whole and
+    intersected here (one index range beats a probe per candidate), and only the common
+    words are probed, a chunk at a time.
+    """
+    chunk_size = 2 * limit
+    words = [word for _, word in others]
+    newest = _newest_matching(session, rarest, status, chunk_size)
+    kept = _probe(session, newest, words)
+    if len(kept) >= limit or len(newest) < chunk_size:
+        return kept[:limit]
+    # Same total order, so the full list starts with ``newest``.
+    rest = _newest_matching(session, rarest, status, None)[len(newest) :]
+    to_probe = []
+    for count, word in others:
+        if count <= SPARSE_MATCHES:
+            allowed = set(_all(session, select(_TOKENS.c.bill_id).where(_starts_with(word))))
+            rest = [bill_id for bill_id in rest if bill_id in allowed]
+        else:
+            to_probe.append(word)
+    # Matches are sparse now: bigger chunks mean fewer statements to build and run.
+    chunk_size *= 5
+    for start in range(0, len(rest), chunk_size):
+        kept.extend(_probe(session, rest[start : start + chunk_size], to_probe))
+        if len(kept) >= limit:
+            break
+    return kept[:limit]
+
+
+def _probe(session: Session, chunk: Sequence[int], words: Sequence[str]) -> list[int]:
+    """The bills of ``chunk`` (order kept) having a word starting with each of ``words``."""
+    survivors = list(chunk)
+    for word in words:
+        if not survivors:
+            break
+        # Inlined integers: binding hundreds of parameters costs more than the lookup.
+        among: BindParameter[list[int]] = bindparam("among", survivors, literal_execute=True)
+        query = select(_TOKENS.c.bill_id).where(_TOKENS.c.bill_id.in_(among), _starts_with(word))
+        found = set(_all(session, query))
+        survivors = [bill_id for bill_id in survivors if bill_id in found]
+    return survivors
 
 
 def _newest_matching(
@@ -90,13 +137,6 @@ def _newest_matching(
         if len(unique) >= limit or len(rows) < fetch:
             return unique[:limit]
         fetch *= 4
-
-
-def _bills_matching(session: Session, word: str, among: Sequence[int] | None) -> set[int]:
-    query = select(_TOKENS.c.bill_id).where(_starts_with(word))
-    if among is not None:  # a common word: look only at the candidates' own words
-        query = query.where(_TOKENS.c.bill_id.in_(among))
-    return set(_all(session, query))
 
 
 def _dense(

@@ -128,3 +128,13 @@ def test_payment_moves_a_bill_to_the_top_and_out_of_pending(searchable: Database
     assert _numbers(searchable, "sant")[0] == "B-000812"
     assert "B-000812" not in _numbers(searchable, "sant", BillStatus.PENDING)
     assert _numbers(searchable, "sant", BillStatus.PAID) == ["B-000812"]
+
+
+@pytest.mark.parametrize("query", ["sant", "sant mar", "cruz b", "b 8", "santos b", "b 0 w"])
+def test_a_smaller_limit_gives_the_first_of_the_full_answer(
+    searchable: Database, query: str
+) -> None:
+    full = _numbers(searchable, query)
+    with searchable.unit_of_work(read_only=True) as uow:
+        for limit in range(1, 5):
+            assert [b.number for b in uow.bills.search(query, limit=limit)] == full[:limit]
