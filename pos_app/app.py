@@ -7,6 +7,7 @@ sandbox when no PayMongo key is configured).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -108,6 +109,10 @@ def main(argv: Sequence[str]) -> int:
         log.exception("start-up failed")
         print(exc.user_message, file=sys.stderr)
         return 1
+    # Start-up objects live for the whole day: move them out of the collector's way, so a full
+    # collection during a bill search costs well under a millisecond instead of ~40 ms.
+    gc.collect()
+    gc.freeze()
     from pos_app.ui.application import run_gui
 
     try:
