@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from pos_app.domain.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+SCHEMA_HEAD: Final = "0001"
+"""The newest revision in migrations/versions. A test checks it against Alembic's own view, so a
+new migration that forgets to update it fails CI. It lets a counter whose database is already
+current start without importing Alembic at all (about a tenth of a second of start-up)."""
 
 
 def migrations_path() -> Path:
@@ -23,16 +28,22 @@ def migrations_path() -> Path:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     return config
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -43,6 +54,10 @@ def run_migrations(engine: Engine) -> None:
     On SQLite the transaction begins IMMEDIATE, so two processes starting together take
     turns: the second finds the schema already at head and does nothing.
     """
+    if _already_at_head(engine):
+        return
+    from alembic import command
+
     config = alembic_config()
     try:
         with engine.begin() as connection:
@@ -54,3 +69,13 @@ def run_migrations(engine: Engine) -> None:
             "Please call support.",
             detail=f"migration to {head_revision()} failed: {error!r}",
         ) from error
+
+
+def _already_at_head(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        versions = (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        )
+    return versions == [SCHEMA_HEAD]

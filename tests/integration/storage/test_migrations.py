@@ -49,3 +49,11 @@ def test_migration_scripts_ship_inside_the_package() -> None:
     assert (path / "env.py").is_file()
     assert any(path.glob("versions/rev_*.py"))
     assert "pos_app" in path.parts
+
+
+def test_the_start_up_shortcut_knows_the_newest_migration() -> None:
+    # run_migrations skips Alembic when the database says SCHEMA_HEAD; if a new migration did not
+    # update the constant, counters would start on an old schema without noticing.
+    from pos_app.storage.migrate import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
