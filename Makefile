@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck contracts pytest bench soak screenshot setup sandbox clean
+.PHONY: run test lint typecheck contracts pytest bench soak screenshot setup sandbox bundle clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -36,6 +36,10 @@ soak: setup
 
 screenshot: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) -m pos_app --screenshot docs/screenshots
+
+bundle: setup
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN build.spec
+	QT_QPA_PLATFORM=offscreen dist/kaha/kaha --smoke-test
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info
