@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,6 +70,16 @@ class AttemptRepository:
         rows = self._session.scalars(
             select(PaymentAttemptRow)
             .where(PaymentAttemptRow.state.not_in(terminal))
+            .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+        )
+        return [attempt_from_row(row) for row in rows]
+
+    def list_in_states(self, states: Iterable[AttemptState]) -> list[PaymentAttempt]:
+        """Attempts in any of ``states``, oldest first (e.g. NEEDS_REVIEW for staff)."""
+        wanted = sorted(state.value for state in states)
+        rows = self._session.scalars(
+            select(PaymentAttemptRow)
+            .where(PaymentAttemptRow.state.in_(wanted))
             .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
         )
         return [attempt_from_row(row) for row in rows]

@@ -1,0 +1,31 @@
+"""Named places where a payment can be interrupted, for the crash tests.
+
+With ``POS_APP_CRASH_AT=<name>`` in the environment the process kills itself with SIGKILL when it
+reaches that place: no cleanup, no flush, exactly like a power cut. Without it, nothing happens.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+CRASH_ENV = "POS_APP_CRASH_AT"
+NAMES = (
+    "attempt_committed",  # the attempt row and its keys are stored; nothing sent
+    "intent_sent",  # the create requests are about to leave
+    "intent_answered",  # PayMongo answered the creates; ids not stored yet
+    "attach_sent",  # attach is about to leave
+    "attach_answered",  # attach answered; the QR not stored yet
+    "paid_before_invoice",  # PayMongo says paid; tender and invoice not stored yet
+    "invoice_committed",  # bill settled and invoice stored; nothing printed yet
+)
+
+
+class CrashPoints:
+    def __init__(self, crash_at: str | None = None) -> None:
+        self.crash_at = crash_at if crash_at is not None else os.environ.get(CRASH_ENV)
+
+    def reached(self, name: str) -> None:
+        assert name in NAMES, name
+        if self.crash_at == name:
+            os.kill(os.getpid(), signal.SIGKILL)

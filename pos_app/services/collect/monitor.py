@@ -1,0 +1,155 @@
+"""The payment monitor: watches every open payment, whatever screen is showing.
+
+Threading contract: Qt-free and thread-safe. A driver (a QTimer in ``pos_app.ui``) calls ``due``
+often on the GUI thread; it does no I/O and marks what it returns as in flight, so each payment
+has at most one request at PayMongo at a time. The driver runs ``check`` for each id on a network
+worker. Listeners are called on that worker thread; the UI bridges them to a Qt signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pos_app.domain.clock import Clock
+from pos_app.services.collect.results import AttemptUpdate
+from pos_app.services.collect.service import CollectService
+from pos_app.services.poll_policy import PollPolicy, next_poll_at
+
+log = logging.getLogger(__name__)
+Listener = Callable[[AttemptUpdate], None]
+
+
+@dataclass
+class _Watch:
+    shown_at: datetime
+    expires_at: datetime | None
+    next_at: datetime
+    interval_s: float | None
+
+
+class PaymentMonitor:
+    def __init__(
+        self, collect: CollectService, clock: Clock, policy: PollPolicy | None = None
+    ) -> None:
+        self._collect = collect
+        self._clock = clock
+        self._policy = policy or PollPolicy()
+        self._lock = threading.Lock()
+        self._watches: dict[str, _Watch] = {}
+        self._in_flight: set[str] = set()
+        self._listeners: list[Listener] = []
+
+    @property
+    def open_attempt_ids(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._watches)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def track(self, update: AttemptUpdate) -> None:
+        """Start (or keep) watching an open payment; a closed one is dropped."""
+        now = self._clock.now()
+        attempt = update.attempt
+        with self._lock:
+            if not attempt.is_open:
+                self._watches.pop(attempt.id, None)
+                return
+            if attempt.id not in self._watches:
+                self._watches[attempt.id] = _Watch(
+                    shown_at=now,
+                    expires_at=attempt.expires_at,
+                    next_at=now + timedelta(seconds=self._policy.fast_interval_s),
+                    interval_s=None,
+                )
+
+    def due(self, now: datetime) -> list[str]:
+        """Payments to look at now; each is marked in flight until its ``check`` returns."""
+        with self._lock:
+            ready = [
+                attempt_id
+                for attempt_id, watch in self._watches.items()
+                if watch.next_at <= now and attempt_id not in self._in_flight
+            ]
+            self._in_flight.update(ready)
+        return ready
+
+    def check(self, attempt_id: str) -> AttemptUpdate:
+        """Look at one payment now (blocking), reschedule it, and tell the listeners."""
+        try:
+            update = self._collect.refresh(attempt_id)
+        except Exception:
+            self._reschedule_after_failure(attempt_id)
+            raise
+        self._reschedule(update)
+        self._notify(update)
+        return update
+
+    def recover(self) -> list[AttemptUpdate]:
+        """At start-up: every payment left open by the last run is looked up and driven on."""
+        updates = []
+        for attempt in self._collect.open_attempts():
+            try:
+                update = self._collect.refresh(attempt.id)
+            except Exception:
+                log.exception("could not recover payment %s; will keep trying", attempt.id)
+                with self._lock:
+                    now = self._clock.now()
+                    self._watches[attempt.id] = _Watch(now, attempt.expires_at, now, None)
+                continue
+            self.track(update)
+            self._notify(update)
+            updates.append(update)
+        return updates
+
+    def _reschedule(self, update: AttemptUpdate) -> None:
+        now = self._clock.now()
+        attempt = update.attempt
+        with self._lock:
+            self._in_flight.discard(attempt.id)
+            watch = self._watches.get(attempt.id)
+            if watch is None:
+                return
+            watch.expires_at = attempt.expires_at or watch.expires_at
+            plan = next_poll_at(
+                self._policy,
+                now=now,
+                shown_at=watch.shown_at,
+                expires_at=watch.expires_at,
+                last_interval_s=watch.interval_s,
+                terminal=not attempt.is_open,
+            )
+            if plan is None:
+                del self._watches[attempt.id]
+            else:
+                watch.next_at, watch.interval_s = plan
+
+    def _reschedule_after_failure(self, attempt_id: str) -> None:
+        with self._lock:
+            self._in_flight.discard(attempt_id)
+            watch = self._watches.get(attempt_id)
+            if watch is not None:
+                backoff = min(self._policy.max_interval_s, (watch.interval_s or 1.0) * 2)
+                watch.interval_s = backoff
+                watch.next_at = self._clock.now() + timedelta(seconds=backoff)
+
+    def _notify(self, update: AttemptUpdate) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(update)
+            except Exception:
+                log.exception("a payment listener failed")
