@@ -10,6 +10,7 @@ import argparse
 import gc
 import logging
 import os
+import secrets as secrets_module
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from pos_app.domain.errors import PosError, UserFacingError
 from pos_app.services.bills import BillQueue
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.demo_data import seed_demo_bills_if_empty
+from pos_app.services.receipts import ReceiptService
 from pos_app.storage import Database, open_database
 
 if TYPE_CHECKING:
@@ -148,24 +150,17 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
+    started: list[PaymentBackend] = []
     sandbox: list[SandboxServer] = []
 
     def start_payment_backend() -> PaymentBackend:
-        if mode is not Mode.SANDBOX:
-            return PaymentBackend(
-                description=f"PayMongo {mode.value} mode",
-                paymongo_url=settings.paymongo_base_url,
-                clinic_url=settings.clinic_base_url or None,
-            )
-        server = start_embedded_sandbox(settings)
-        sandbox.append(server)
-        return PaymentBackend(
-            description=f"PayMongo sandbox at {server.paymongo_url}",
-            paymongo_url=server.paymongo_url,
-            clinic_url=server.clinic_url,
-        )
+        backend = _start_payment_backend(settings, secrets, database, sandbox)
+        started.append(backend)
+        return backend
 
     def shutdown() -> None:
+        for backend in started:
+            backend.collect.close()
         for server in sandbox:
             server.stop()
         database.dispose()
@@ -176,8 +171,61 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database=database,
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
+        receipts=ReceiptService(settings),
         database_checks=_describe_checks(database),
         shutdown=shutdown,
+    )
+
+
+def _start_payment_backend(
+    settings: Settings, secrets: Secrets, database: Database, sandbox: list[SandboxServer]
+) -> PaymentBackend:
+    """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
+    from pos_app.paymongo import PayMongoClient, Timeouts
+    from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+
+    mode = secrets.mode
+    secret_key = secrets.paymongo_secret_key
+    paymongo_url, clinic_url = settings.paymongo_base_url, settings.clinic_base_url or None
+    description = f"PayMongo {mode.value} mode"
+    if mode is Mode.SANDBOX:
+        server = start_embedded_sandbox(settings)
+        sandbox.append(server)
+        paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
+        secret_key = "sk_test_" + secrets_module.token_hex(12)  # any well-formed key: sandbox only
+        description = f"PayMongo sandbox at {paymongo_url}"
+    client = PayMongoClient(
+        secret_key=secret_key,
+        public_key=secrets.paymongo_public_key,
+        base_url=paymongo_url,
+        timeouts=Timeouts(
+            connect_s=settings.connect_timeout_s,
+            read_s=settings.read_timeout_s,
+            per_try_s=settings.read_timeout_s,
+            total_s=settings.request_deadline_s,
+        ),
+    )
+    clock = SystemClock()
+    collect = CollectService(
+        database,
+        client,
+        clock,
+        CounterIdentity(
+            terminal_id=settings.terminal_id,
+            invoice_prefix=settings.invoice_prefix,
+            clinic_name=settings.clinic_name,
+        ),
+    )
+    monitor = PaymentMonitor(collect, clock)
+    recovered = monitor.recover()
+    if recovered:
+        log.info("recovered %d open payments from the last run", len(recovered))
+    return PaymentBackend(
+        description=description,
+        paymongo_url=paymongo_url,
+        clinic_url=clinic_url,
+        collect=collect,
+        monitor=monitor,
     )
 
 

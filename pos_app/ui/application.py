@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
@@ -46,6 +47,7 @@ def run_gui(
         runner=runner,
         clinic_name=services.settings.clinic_name,
         terminal_id=services.settings.terminal_id,
+        receipts=services.receipts,
     )
     outcome = _Outcome()
     window.show()
@@ -72,10 +74,13 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
 
     def started(backend: PaymentBackend) -> None:
         window.set_connection_status(backend.description)
+        window.set_backend(backend)
 
     def failed(exc: BaseException) -> None:
-        window.set_connection_status("PayMongo not reachable — cash only")
-        log.error("payment backend did not start: %s", message_for(exc))
+        window.set_connection_status("Payments could not start")
+        reason = message_for(exc) or ""
+        window.set_backend(None, offline_reason=f"Payments could not start. {reason}")
+        log.error("payment backend did not start: %s", reason)
 
     runner.run_net(services.start_payment_backend, on_success=started, on_failure=failed)
 
@@ -87,7 +92,9 @@ def _arm_smoke_test(
     services: CounterServices,
     outcome: _Outcome,
 ) -> None:
+    """Queue loads; payments start; one QR Ph payment is authorized on the test page; invoice."""
     started = time.perf_counter()
+    facts: list[str] = []
 
     def fail(reason: str) -> None:
         if outcome.code == 0:
@@ -96,20 +103,49 @@ def _arm_smoke_test(
         app.quit()
 
     def on_loaded(count: int) -> None:
+        window.queue.loaded.disconnect(on_loaded)
         if count == 0:
             fail("the bill queue loaded but is empty (demo bills were not seeded)")
             return
         seconds = time.perf_counter() - started
+        facts.append(f"bill queue loaded {count} bills in {seconds:.2f} s off the GUI thread")
+        runner.run_net(services.start_payment_backend, on_success=on_backend, on_failure=crashed)
+
+    def on_backend(backend: PaymentBackend) -> None:
+        window.set_backend(backend)
+        bill = window.queue.model.bill_at(0)
+        if bill is None:
+            fail("no bill to collect")
+            return
+        window.queue.table.selectRow(0)
+        window.payment.collect_qrph()
+
+    def on_display(update: AttemptUpdate | None) -> None:
+        if update is None or update.display is None or update.display.url is None:
+            return
+        window.payment.display_changed.disconnect(on_display)
+        url = update.display.url
+        from pos_app.services.collect.test_pages import submit_test_page
+
+        runner.run_net(lambda: submit_test_page(url), on_failure=crashed)
+
+    def on_settled(settlement: Settlement) -> None:
         print(
             f"smoke ok: {services.mode.value} mode window opened; "
-            f"database {services.database_checks}; "
-            f"bill queue loaded {count} bills in {seconds:.2f} s off the GUI thread",
+            f"database {services.database_checks}; {facts[0]}; QR Ph payment of "
+            f"{settlement.invoice.total} authorized on the test page, bill "
+            f"{settlement.bill.number} settled, invoice {settlement.invoice.number}",
             flush=True,
         )
         app.quit()
 
+    def crashed(exc: BaseException) -> None:
+        fail(message_for(exc) or repr(exc))
+
     window.queue.loaded.connect(on_loaded)
-    QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("the bill queue did not load within 60 s"))
+    window.payment.display_changed.connect(on_display)
+    window.payment.settled.connect(on_settled)
+    QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("no settled payment within 60 s"))
 
 
 def _arm_screenshots(app: QApplication, window: MainWindow, folder: Path) -> None:

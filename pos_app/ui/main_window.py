@@ -7,6 +7,7 @@ to ``BillDetailView``; it owns no business logic.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -16,9 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Mode
+from pos_app.domain.bill import Bill
 from pos_app.services.bills import BillFinder
+from pos_app.services.collect.results import Settlement
+from pos_app.services.counter import PaymentBackend
+from pos_app.services.receipts import ReceiptService
 from pos_app.ui.bill_detail import BillDetailView
 from pos_app.ui.bill_queue import BillQueueView
+from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.payment_panel import PaymentPanel
 from pos_app.ui.tasks import TaskRunner
 
 BANNERS = {
@@ -56,6 +63,7 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         clinic_name: str,
         terminal_id: str,
+        receipts: ReceiptService,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
@@ -63,10 +71,22 @@ class MainWindow(QMainWindow):
         self.banner = ModeBanner(mode)
         self.queue = BillQueueView(finder, runner)
         self.detail = BillDetailView()
+        self.payment = PaymentPanel(runner, receipts)
+        self.customer_display = CustomerDisplay(clinic_name)
         self.queue.bill_selected.connect(self.detail.show_bill)
+        self.queue.bill_selected.connect(self.payment.show_bill)
+        self.payment.bill_changed.connect(self._on_bill_changed)
+        self.payment.display_changed.connect(self.customer_display.show_update)
+        self.payment.settled.connect(self._on_settled)
+        QShortcut(QKeySequence("F9"), self, self.toggle_customer_display)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.detail)
+        right.addWidget(self.payment)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
         splitter = QSplitter()
         splitter.addWidget(self.queue)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         central = QWidget()
@@ -89,6 +109,28 @@ class MainWindow(QMainWindow):
 
     def set_connection_status(self, text: str) -> None:
         self.connection_label.setText(text)
+
+    def set_backend(self, backend: PaymentBackend | None, *, offline_reason: str = "") -> None:
+        self.payment.set_backend(backend, offline_reason=offline_reason)
+
+    def toggle_customer_display(self) -> None:
+        """F9: the patient-facing window, on the second screen when there is one."""
+        if self.customer_display.isVisible():
+            self.customer_display.hide()
+        else:
+            self.customer_display.place_on_second_screen()
+            self.customer_display.show()
+
+    def _on_bill_changed(self, bill: Bill) -> None:
+        if self.detail.bill is not None and self.detail.bill.id == bill.id:
+            self.detail.show_bill(bill)
+        self.queue.reload()
+
+    def _on_settled(self, settlement: Settlement) -> None:
+        self.customer_display.show_paid(settlement)
+        self.statusBar().showMessage(
+            f"Bill {settlement.bill.number} paid — invoice {settlement.invoice.number}", 8000
+        )
 
     def _on_queue_loaded(self, count: int) -> None:
         self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)

@@ -66,5 +66,7 @@ def test_smoke_test_prints_smoke_ok(tmp_path: Path) -> None:
     line = result.stdout.strip().splitlines()[-1]
     assert line.startswith("smoke ok: ")
     assert "sandbox mode" in line
+    assert "authorized on the test page" in line
+    assert "invoice MAIN-01-000001" in line
     # the smoke test used its own temporary folder, not ours
     assert not (tmp_path / "data").exists()
