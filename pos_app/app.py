@@ -87,6 +87,8 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     if args.smoke_test:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if args.smoke_test or args.screenshot:
+        # both make a real payment in the sandbox: never in the counter's own database
         scratch = tempfile.mkdtemp(prefix="kaha-smoke-")
         os.environ["POS_APP_DATA_DIR"] = str(Path(scratch) / "data")
         os.environ["POS_APP_CONFIG_DIR"] = str(Path(scratch) / "config")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
@@ -56,7 +57,7 @@ def run_gui(
     elif smoke_test:
         _arm_smoke_test(app, window, runner, services, outcome)
     elif screenshot_dir is not None:
-        _arm_screenshots(app, window, screenshot_dir)
+        _arm_screenshots(app, window, runner, services, screenshot_dir)
     else:
         _start_backend(window, runner, services)
     app.exec()
@@ -148,18 +149,66 @@ def _arm_smoke_test(
     QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("no settled payment within 60 s"))
 
 
-def _arm_screenshots(app: QApplication, window: MainWindow, folder: Path) -> None:
+def _arm_screenshots(
+    app: QApplication,
+    window: MainWindow,
+    runner: TaskRunner,
+    services: CounterServices,
+    folder: Path,
+) -> None:
+    """Main window, cash page, QR Ph page, paid page and the customer display, as PNGs."""
     folder.mkdir(parents=True, exist_ok=True)
+    window.resize(1280, 800)
 
-    def shoot(_count: int) -> None:
-        # one more turn of the event loop so the selection and detail pane are painted
-        QTimer.singleShot(300, lambda: _save_and_quit(app, window, folder))
+    def save(widget: QWidget, name: str) -> None:
+        target = folder / name
+        widget.grab().save(str(target))
+        print(f"saved {target}", flush=True)
 
-    window.queue.loaded.connect(shoot)
+    def later(ms: int, step: Callable[[], None]) -> None:
+        QTimer.singleShot(ms, step)
 
+    def on_loaded(_count: int) -> None:
+        window.queue.loaded.disconnect(on_loaded)
+        runner.run_net(services.start_payment_backend, on_success=on_backend)
 
-def _save_and_quit(app: QApplication, window: MainWindow, folder: Path) -> None:
-    target = folder / "main-window.png"
-    window.grab().save(str(target))
-    print(f"saved {target}", flush=True)
-    app.quit()
+    def on_backend(backend: PaymentBackend) -> None:
+        window.set_backend(backend)
+        window.set_connection_status(backend.description)
+        window.queue.table.selectRow(1)
+        later(300, shoot_main_and_cash)
+
+    def shoot_main_and_cash() -> None:
+        save(window, "main-window.png")
+        window.payment.cash_button.click()
+        window.payment.tendered_edit.setText("2,000.00")
+        later(200, shoot_cash)
+
+    def shoot_cash() -> None:
+        save(window, "payment-cash.png")
+        window.payment.pages.setCurrentWidget(window.payment.choose_page)
+        window.payment.display_changed.connect(on_qr)
+        window.payment.collect_qrph()
+
+    def on_qr(update: AttemptUpdate | None) -> None:
+        if update is None or update.display is None or update.display.url is None:
+            return
+        window.payment.display_changed.disconnect(on_qr)
+        window.customer_display.show()
+        url = update.display.url
+        later(300, lambda: shoot_qr(url))
+
+    def shoot_qr(url: str) -> None:
+        save(window, "payment-qrph.png")
+        save(window.customer_display, "customer-display-qr.png")
+        from pos_app.services.collect.test_pages import submit_test_page
+
+        window.payment.settled.connect(lambda _s: later(400, shoot_paid))
+        runner.run_net(lambda: submit_test_page(url))
+
+    def shoot_paid() -> None:
+        save(window, "payment-paid.png")
+        save(window.customer_display, "customer-display-paid.png")
+        app.quit()
+
+    window.queue.loaded.connect(on_loaded)

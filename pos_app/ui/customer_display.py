@@ -43,10 +43,12 @@ class CustomerDisplay(QWidget):
         self.message = _label(22)
         layout = QVBoxLayout(self)
         layout.addWidget(self.clinic)
+        layout.addStretch(1)
         layout.addWidget(self.amount)
-        layout.addWidget(self.qr, 1)
+        layout.addWidget(self.qr)
         layout.addWidget(self.countdown)
         layout.addWidget(self.message)
+        layout.addStretch(1)
         self._expires_at: datetime | None = None
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._tick)
@@ -63,7 +65,9 @@ class CustomerDisplay(QWidget):
         self._timer.stop()
         self.amount.setText("")
         self.qr.clear()
+        self.qr.setVisible(False)
         self.countdown.setText("")
+        self.message.setStyleSheet("")
         self.message.setText("Maligayang pagdating! Welcome.")
 
     def show_update(self, update: AttemptUpdate | None) -> None:
@@ -74,6 +78,8 @@ class CustomerDisplay(QWidget):
         display = update.display
         self.amount.setText(f"Amount to pay: {display.amount}")
         self.qr.setPixmap(qr_pixmap(png=display.qr_png, text=display.qr_text, size=QR_SIZE))
+        self.qr.setVisible(True)
+        self.message.setStyleSheet("")
         self.message.setText("Scan with GCash, Maya or your bank app")
         self._expires_at = display.expires_at
         self._timer.start()
@@ -82,6 +88,7 @@ class CustomerDisplay(QWidget):
     def show_paid(self, settlement: Settlement) -> None:
         self._timer.stop()
         self.qr.clear()
+        self.qr.setVisible(False)
         self.countdown.setText("")
         self.amount.setText(f"{settlement.invoice.total}")
         self.message.setText("Paid — salamat po!")

@@ -73,8 +73,8 @@ class MainWindow(QMainWindow):
         self.detail = BillDetailView()
         self.payment = PaymentPanel(runner, receipts)
         self.customer_display = CustomerDisplay(clinic_name)
-        self.queue.bill_selected.connect(self.detail.show_bill)
-        self.queue.bill_selected.connect(self.payment.show_bill)
+        self.queue.bill_selected.connect(self._on_bill_selected)
+        self.payment.finished.connect(self._on_next_patient)
         self.payment.bill_changed.connect(self._on_bill_changed)
         self.payment.display_changed.connect(self.customer_display.show_update)
         self.payment.settled.connect(self._on_settled)
@@ -121,6 +121,20 @@ class MainWindow(QMainWindow):
             self.customer_display.place_on_second_screen()
             self.customer_display.show()
 
+    def _on_bill_selected(self, bill: Bill | None) -> None:
+        if self.payment.holds_bill:
+            return  # the QR or the invoice on screen stays with its bill until it is done
+        self.detail.show_bill(bill)
+        self.payment.show_bill(bill)
+
+    def _on_next_patient(self) -> None:
+        self.customer_display.show_idle()
+        self.queue.search_box.clear()
+        self.queue.search_box.setFocus()
+        bill = self.queue.current_bill()
+        self.detail.show_bill(bill)
+        self.payment.show_bill(bill)
+
     def _on_bill_changed(self, bill: Bill) -> None:
         if self.detail.bill is not None and self.detail.bill.id == bill.id:
             self.detail.show_bill(bill)
@@ -134,5 +148,5 @@ class MainWindow(QMainWindow):
 
     def _on_queue_loaded(self, count: int) -> None:
         self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
-        if self.queue.current_bill() is None and count:
+        if self.queue.current_bill() is None and count and not self.payment.holds_bill:
             self.queue.table.selectRow(0)

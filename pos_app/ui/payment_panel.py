@@ -94,6 +94,7 @@ class PaymentPanel(QWidget):
     """Choose → (cash | QR) → paid; the page shown follows the payment, not the other way round."""
 
     settled = Signal(object)  # Settlement
+    finished = Signal()  # "Next patient": the counter is free for the next bill
     bill_changed = Signal(object)  # Bill, after any tender or payment change
     display_changed = Signal(object)  # AttemptUpdate | None, for the customer display
 
@@ -108,6 +109,7 @@ class PaymentPanel(QWidget):
         self.bill: Bill | None = None
         self.current: AttemptUpdate | None = None
         self.settlement: Settlement | None = None
+        self._watching: str | None = None  # the attempt this panel started and shows
         self.pages = QStackedWidget()
         self._build_choose_page()
         self._build_cash_page()
@@ -239,12 +241,13 @@ class PaymentPanel(QWidget):
         else:
             self.choose_hint.setText("")
 
+    @property
+    def holds_bill(self) -> bool:
+        """A QR is on screen or an invoice awaits "Next patient": keep this bill in view."""
+        qr_open = self.current is not None and self.current.is_open
+        return qr_open or self.pages.currentWidget() is self.paid_page
+
     def show_bill(self, bill: Bill | None) -> None:
-        if self.current is not None and self.current.is_open:
-            return  # a QR is on screen: it stays until paid, cancelled or expired
-        showing_paid = self.pages.currentWidget() is self.paid_page
-        if showing_paid and bill is not None and self.bill and bill.id == self.bill.id:
-            return  # the invoice of this bill stays up until "Next patient"
         self.bill = bill
         self.current = None
         payable = self._bill_is_payable()
@@ -349,6 +352,7 @@ class PaymentPanel(QWidget):
         self.choose_hint.setText("")
         if self.bridge is not None:
             self.bridge.track(update)
+        self._watching = update.attempt.id
         self._on_update(update)
 
     def cancel_qr(self) -> None:
@@ -365,7 +369,7 @@ class PaymentPanel(QWidget):
 
     def _on_update(self, update: AttemptUpdate) -> None:
         self.bill_changed.emit(update.bill)
-        if self.current is not None and update.attempt.id != self.current.attempt.id:
+        if update.attempt.id != self._watching:
             return  # news about an earlier patient's payment: the queue shows it
         self.current = update
         if update.settlement is not None:
@@ -406,6 +410,7 @@ class PaymentPanel(QWidget):
         self.settlement = settlement
         self.bill = settlement.bill
         self.current = None
+        self._watching = None
         self.paid_title.setText(f"Paid — invoice {settlement.invoice.number}")
         self.receipt_preview.setPlainText(self._receipts.preview_text(settlement))
         self.print_status.setText("")
@@ -425,7 +430,9 @@ class PaymentPanel(QWidget):
 
     def next_patient(self) -> None:
         self.settlement = None
+        self.current = None
         self.show_bill(None)
+        self.finished.emit()
 
     def _on_failure(self, exc: BaseException) -> None:
         self.qrph_button.setEnabled(self._backend is not None and self._bill_is_payable())
