@@ -13,9 +13,9 @@ import os
 import secrets as secrets_module
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pos_app import __version__
 from pos_app.config import (
@@ -30,7 +30,7 @@ from pos_app.config import (
 from pos_app.domain.clock import SystemClock
 from pos_app.domain.errors import PosError, UserFacingError
 from pos_app.services.bills import BillQueue
-from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.services.counter import CounterServices, PaymentBackend, PaymentsPort
 from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.services.receipts import ReceiptService
 from pos_app.storage import Database, open_database
@@ -152,17 +152,15 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
-    started: list[PaymentBackend] = []
+    closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
 
     def start_payment_backend() -> PaymentBackend:
-        backend = _start_payment_backend(settings, secrets, database, sandbox)
-        started.append(backend)
-        return backend
+        return _start_payment_backend(settings, secrets, database, sandbox, closers)
 
     def shutdown() -> None:
-        for backend in started:
-            backend.collect.close()
+        for close in closers:
+            close()
         for server in sandbox:
             server.stop()
         database.dispose()
@@ -180,7 +178,11 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
 
 
 def _start_payment_backend(
-    settings: Settings, secrets: Secrets, database: Database, sandbox: list[SandboxServer]
+    settings: Settings,
+    secrets: Secrets,
+    database: Database,
+    sandbox: list[SandboxServer],
+    closers: list[Callable[[], None]],
 ) -> PaymentBackend:
     """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
     from pos_app.paymongo import PayMongoClient, Timeouts
@@ -218,7 +220,15 @@ def _start_payment_backend(
             clinic_name=settings.clinic_name,
         ),
     )
+    closers.append(collect.close)
     monitor = PaymentMonitor(collect, clock)
+    try:
+        # One cheap real request: checks the key and the network now, and warms the connection
+        # and what loads on first use here on the worker, not during the first patient's payment.
+        client.payment_method_capabilities()
+    except PosError as exc:
+        log.warning("PayMongo check at start-up failed: %s", exc.user_message)
+        description += " (not reachable yet)"
     recovered = monitor.recover()
     if recovered:
         log.info("recovered %d open payments from the last run", len(recovered))
@@ -226,7 +236,8 @@ def _start_payment_backend(
         description=description,
         paymongo_url=paymongo_url,
         clinic_url=clinic_url,
-        collect=collect,
+        # until payments-core's full CollectService lands, the QR Ph + cash one stands in
+        collect=cast("PaymentsPort", collect),
         monitor=monitor,
     )
 

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Mode
-from pos_app.domain.bill import Bill
+from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.money import Money
 from pos_app.services.bills import BillFinder
 from pos_app.services.collect.results import Settlement
 from pos_app.services.counter import PaymentBackend
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.queue = BillQueueView(finder, runner)
         self.detail = BillDetailView()
         self.payment = PaymentPanel(runner, receipts)
+        self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self.customer_display = CustomerDisplay(clinic_name)
         self.queue.bill_selected.connect(self._on_bill_selected)
         self.payment.finished.connect(self._on_next_patient)
@@ -136,6 +138,11 @@ class MainWindow(QMainWindow):
         self.payment.show_bill(bill)
 
     def _on_bill_changed(self, bill: Bill) -> None:
+        # the monitor reports every poll; only a change in what was paid is worth a repaint
+        seen = (bill.status, bill.amount_paid)
+        if self._payment_state.get(bill.id) == seen:
+            return
+        self._payment_state[bill.id] = seen
         if self.detail.bill is not None and self.detail.bill.id == bill.id:
             self.detail.show_bill(bill)
         self.queue.reload()
