@@ -13,9 +13,9 @@ import os
 import secrets as secrets_module
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pos_app import __version__
 from pos_app.config import (
@@ -30,7 +30,7 @@ from pos_app.config import (
 from pos_app.domain.clock import SystemClock
 from pos_app.domain.errors import PosError, UserFacingError
 from pos_app.services.bills import BillQueue
-from pos_app.services.counter import CounterServices, PaymentBackend, PaymentsPort
+from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.services.receipts import ReceiptService
 from pos_app.storage import Database, open_database
@@ -152,15 +152,17 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
-    closers: list[Callable[[], None]] = []
+    started: list[PaymentBackend] = []
     sandbox: list[SandboxServer] = []
 
     def start_payment_backend() -> PaymentBackend:
-        return _start_payment_backend(settings, secrets, database, sandbox, closers)
+        backend = _start_payment_backend(settings, secrets, database, sandbox)
+        started.append(backend)
+        return backend
 
     def shutdown() -> None:
-        for close in closers:
-            close()
+        for backend in started:
+            backend.collect.close()
         for server in sandbox:
             server.stop()
         database.dispose()
@@ -178,11 +180,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
 
 
 def _start_payment_backend(
-    settings: Settings,
-    secrets: Secrets,
-    database: Database,
-    sandbox: list[SandboxServer],
-    closers: list[Callable[[], None]],
+    settings: Settings, secrets: Secrets, database: Database, sandbox: list[SandboxServer]
 ) -> PaymentBackend:
     """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
     from pos_app.paymongo import PayMongoClient, Timeouts
@@ -220,7 +218,6 @@ def _start_payment_backend(
             clinic_name=settings.clinic_name,
         ),
     )
-    closers.append(collect.close)
     monitor = PaymentMonitor(collect, clock)
     try:
         # One cheap real request: checks the key and the network now, and warms the connection
@@ -236,8 +233,7 @@ def _start_payment_backend(
         description=description,
         paymongo_url=paymongo_url,
         clinic_url=clinic_url,
-        # until payments-core's full CollectService lands, the QR Ph + cash one stands in
-        collect=cast("PaymentsPort", collect),
+        collect=collect,
         monitor=monitor,
     )
 
