@@ -16,6 +16,7 @@ import base64
 import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,17 +25,25 @@ from pos_app.domain.attempt import (
     AttemptEvent,
     AttemptState,
     PaymentAttempt,
+    map_checkout_status,
     map_intent_status,
     reconcile_event,
 )
-from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
 from pos_app.domain.clock import Clock
 from pos_app.domain.errors import AmountError, NotFound, UserFacingError
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
 from pos_app.domain.tender import Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
-from pos_app.paymongo.models import PaymentIntent, PaymentStatus
+from pos_app.paymongo.errors import CardDeclinedError
+from pos_app.paymongo.models import (
+    CheckoutSession,
+    LastPaymentError,
+    LineItem,
+    PaymentIntent,
+    PaymentStatus,
+)
 from pos_app.services.collect.crash_points import CrashPoints
 from pos_app.services.collect.results import AttemptUpdate, CashResult, PaymentDisplay, Settlement
 from pos_app.storage import Database, UnitOfWork
@@ -67,6 +76,35 @@ class CounterIdentity:
     invoice_prefix: str
     clinic_name: str
     cashier: str = "counter"
+    keyed_card_enabled: bool = False
+    # where PayMongo sends the patient's phone after an e-wallet or 3DS page; nothing reads it
+    return_url: str = "https://kaha.invalid/payment-finished"
+
+
+@dataclass(frozen=True, repr=False)
+class CardDetails:
+    """A card typed at the counter (keyed entry). Held in memory for one request, never stored."""
+
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    name: str | None = None
+    email: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CardDetails(****{self.number[-4:]})"
+
+
+# PayMongo's payment-method type for each method paid through a payment intent
+_INTENT_TYPES = {
+    TenderMethod.QRPH: "qrph",
+    TenderMethod.GCASH: "gcash",
+    TenderMethod.PAYMAYA: "paymaya",
+    TenderMethod.GRAB_PAY: "grab_pay",
+    TenderMethod.CARD: "card",
+}
+CHECKOUT_METHODS = ("card", "gcash", "paymaya", "grab_pay", "qrph")
 
 
 class CollectService:
@@ -85,6 +123,7 @@ class CollectService:
         self._counter = counter
         self._crash = crash_points or CrashPoints()
         self._displays: dict[str, PaymentDisplay] = {}
+        self._cards: dict[str, CardDetails] = {}  # only while the card's method is being made
         self._lock = threading.Lock()
         self._creates = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paymongo-create")
 
@@ -126,19 +165,82 @@ class CollectService:
 
     def start(self, bill_id: int, method: TenderMethod, amount: Money) -> AttemptUpdate:
         """Make a QR code for ``amount`` on the bill; returns once it can be shown."""
-        if method is not TenderMethod.QRPH:
+        if method is TenderMethod.CARD:
             raise UserFacingError(
-                f"{method.label} is not available on this counter yet. Use QR Ph: "
-                "GCash, Maya and every bank app can scan it."
+                "For a card, show the patient the card checkout QR (their own phone), "
+                "or use keyed entry if the clinic turned it on."
             )
+        if method is TenderMethod.CASH:
+            raise UserFacingError("Cash is recorded with the Cash button.")
         attempt = self._write_ahead(bill_id, method, amount)
         return self._drive(attempt, fresh=True)
+
+    def start_keyed_card(self, bill_id: int, amount: Money, card: CardDetails) -> AttemptUpdate:
+        """Card typed at the counter (off unless the clinic enabled it); 3DS shown as a link."""
+        if not self._counter.keyed_card_enabled:
+            raise UserFacingError(
+                "Typing card numbers is turned off on this counter. Use the card checkout QR: "
+                "the patient pays on their own phone."
+            )
+        attempt = self._write_ahead(bill_id, TenderMethod.CARD, amount)
+        with self._lock:
+            self._cards[attempt.id] = card
+        try:
+            return self._drive(attempt, fresh=True)
+        finally:
+            with self._lock:
+                self._cards.pop(attempt.id, None)
+
+    def open_walk_in(self, patient_name: str, lines: Sequence[tuple[str, int, Money]]) -> Bill:
+        """A bill made at the counter for someone the clinic server has no bill for yet."""
+        name = " ".join(patient_name.split())
+        if not name:
+            raise UserFacingError("Type the patient's name first.")
+        if not lines or any(qty < 1 or price.is_zero for _, qty, price in lines):
+            raise AmountError("Each line needs a service, a quantity of 1 or more and a price.")
+        first, _, last = name.partition(" ")
+        bill_lines = tuple(
+            BillLine(
+                code="WALKIN", description=text.strip() or "Service", quantity=qty, unit_price=price
+            )
+            for text, qty, price in lines
+        )
+        total = Money.total(line.total for line in bill_lines)
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            bill = uow.bills.add(
+                Bill(
+                    id=0,
+                    number=f"W-{now.strftime('%y%m%d%H%M%S')}",
+                    patient=Patient(id=0, first_name=first, last_name=last),
+                    clinic_name=self._counter.clinic_name,
+                    description="; ".join(line.description for line in bill_lines),
+                    lines=bill_lines,
+                    amount_due=total,
+                    amount_paid=Money(0),
+                    status=BillStatus.PENDING,
+                    updated_at=now,
+                )
+            )
+            uow.audit.append(
+                at=now,
+                actor=self._counter.cashier,
+                action="walk_in_bill",
+                subject=f"bill:{bill.id}",
+            )
+            uow.commit()
+        return bill
 
     def refresh(self, attempt_id: str) -> AttemptUpdate:
         """One look at PayMongo for this attempt: apply what changed, settle the bill if paid."""
         attempt = self._load(attempt_id)
         if attempt.state in (_S.CREATED, _S.CREATING):
             return self._drive(attempt, fresh=False)
+        checkout_id = attempt.paymongo_ids.get("checkout")
+        if checkout_id is not None:
+            return self._observe_checkout(
+                attempt, self._paymongo.retrieve_checkout_session(checkout_id)
+            )
         intent_id = attempt.paymongo_ids.get("intent")
         if intent_id is None:
             return self._update(attempt)
@@ -150,6 +252,10 @@ class CollectService:
         if attempt.is_terminal:
             return self._update(attempt)
         attempt = self._save(attempt.apply(_E.CANCEL_REQUESTED, at=self._clock.now()))
+        checkout_id = attempt.paymongo_ids.get("checkout")
+        if checkout_id is not None:
+            session = self._paymongo.expire_checkout_session(checkout_id)
+            return self._observe_checkout(attempt, session, cancelling=True)
         intent_id = attempt.paymongo_ids.get("intent")
         if intent_id is None:
             return self._update(attempt)
@@ -195,34 +301,98 @@ class CollectService:
     def _drive(self, attempt: PaymentAttempt, *, fresh: bool) -> AttemptUpdate:
         if attempt.state is _S.CREATED:
             attempt = self._save(attempt.apply(_E.REQUEST_SENT, at=self._clock.now()))
+        if attempt.method is TenderMethod.CHECKOUT:
+            return self._drive_checkout(attempt)
         if "intent" not in attempt.paymongo_ids or "method" not in attempt.paymongo_ids:
+            if attempt.method is TenderMethod.CARD and attempt.id not in self._cards:
+                # the card number was never stored: after a restart it cannot be sent again
+                return self._update(self._save(attempt.apply(_E.REJECTED, at=self._clock.now())))
             attempt = self._create_intent_and_method(attempt)
         intent_id = attempt.paymongo_ids["intent"]
         intent = None if fresh else self._paymongo.retrieve_payment_intent(intent_id)
         if intent is None or _not_attached(intent):
             self._crash.reached("attach_sent")
-            intent = self._paymongo.attach_payment_intent(
-                intent_id, payment_method_id=attempt.paymongo_ids["method"]
-            )
+            try:
+                intent = self._paymongo.attach_payment_intent(
+                    intent_id,
+                    payment_method_id=attempt.paymongo_ids["method"],
+                    return_url=None
+                    if attempt.method is TenderMethod.QRPH
+                    else self._counter.return_url,
+                )
+            except CardDeclinedError as declined:
+                # a declined card is news about the intent, not a fault: its status says declined
+                intent = self._paymongo.retrieve_payment_intent(intent_id)
+                log.info("card declined: %s", declined.failed_code)
             self._crash.reached("attach_answered")
         return self._observe(attempt, intent)
+
+    def _drive_checkout(self, attempt: PaymentAttempt) -> AttemptUpdate:
+        """Card (or e-wallet) on the patient's own phone: PayMongo's hosted checkout page."""
+        if "checkout" not in attempt.paymongo_ids:
+            with self._database.unit_of_work(read_only=True) as uow:
+                bill = _require(uow.bills.get(attempt.bill_id))
+            self._crash.reached("intent_sent")
+            session = self._paymongo.create_checkout_session(
+                line_items=_line_items(bill, attempt.amount),
+                payment_method_types=list(CHECKOUT_METHODS),
+                idempotency_key=attempt.idempotency_keys["checkout"],
+                reference_number=bill.number,
+                description=f"{self._counter.clinic_name} — bill {bill.number}",
+                success_url=self._counter.return_url,
+                cancel_url=self._counter.return_url,
+                metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
+            )
+            self._crash.reached("intent_answered")
+            attempt = self._save(
+                attempt.apply(
+                    _E.INTENT_CREATED, at=self._clock.now(), paymongo_ids={"checkout": session.id}
+                )
+            )
+        else:
+            session = self._paymongo.retrieve_checkout_session(attempt.paymongo_ids["checkout"])
+        return self._observe_checkout(attempt, session)
+
+    def _observe_checkout(
+        self, attempt: PaymentAttempt, session: CheckoutSession, *, cancelling: bool = False
+    ) -> AttemptUpdate:
+        with self._lock:
+            self._displays[attempt.id] = PaymentDisplay(
+                attempt_id=attempt.id,
+                bill_id=attempt.bill_id,
+                method=attempt.method,
+                amount=attempt.amount,
+                qr_png=None,
+                qr_text=session.checkout_url,
+                url=session.checkout_url,
+                expires_at=None,
+                clinic_name=self._counter.clinic_name,
+            )
+        paid = any(payment.status is PaymentStatus.PAID for payment in session.payments)
+        observed = map_checkout_status(session.status.value, has_paid_payment=paid)
+        if cancelling and observed is _E.EXPIRED:
+            observed = _E.CANCELLED  # expired because we asked: the receptionist cancelled it
+        return self._apply_observed(attempt, observed, session.id, error=None)
 
     def _create_intent_and_method(self, attempt: PaymentAttempt) -> PaymentAttempt:
         keys = attempt.idempotency_keys
         metadata = {"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)}
         self._crash.reached("intent_sent")
+        method_type = _INTENT_TYPES[attempt.method]
+        card = self._cards.get(attempt.id)
         intent_future = self._creates.submit(
             self._paymongo.create_payment_intent,
             amount=attempt.amount.centavos,
-            payment_method_allowed=["qrph"],
+            payment_method_allowed=[method_type],
             idempotency_key=keys["intent"],
             description=f"{self._counter.clinic_name} bill {attempt.bill_id}",
             metadata=metadata,
         )
         method_future = self._creates.submit(
             self._paymongo.create_payment_method,
-            type="qrph",
+            type=method_type,
             idempotency_key=keys["method"],
+            details=None if card is None else _card_details(card),
             metadata=metadata,
         )
         intent, method = intent_future.result(), method_future.result()
@@ -232,7 +402,6 @@ class CollectService:
 
     def _observe(self, attempt: PaymentAttempt, intent: PaymentIntent) -> AttemptUpdate:
         """Apply what PayMongo says about the intent; settle the bill when it is paid."""
-        now = self._clock.now()
         self._remember_display(attempt, intent)
         observed = map_intent_status(
             intent.status.value,
@@ -242,11 +411,21 @@ class CollectService:
         if any(payment.status is PaymentStatus.PAID for payment in intent.payments or ()):
             # Money arrived, whatever the intent's own status says (a cancelled QR scanned late).
             observed = _E.PAID
+        return self._apply_observed(attempt, observed, intent.id, error=intent.last_payment_error)
+
+    def _apply_observed(
+        self,
+        attempt: PaymentAttempt,
+        observed: AttemptEvent | None,
+        paymongo_id: str,
+        *,
+        error: LastPaymentError | None,
+    ) -> AttemptUpdate:
+        now = self._clock.now()
         event = None if observed is None else reconcile_event(attempt.state, observed)
         if event is None or not attempt.accepts(event):
             return self._update(attempt)
         display = self._displays.get(attempt.id)
-        error = intent.last_payment_error
         changed = attempt.apply(
             event,
             at=now,
@@ -256,12 +435,12 @@ class CollectService:
         )
         if changed.state is _S.SUCCEEDED:
             self._crash.reached("paid_before_invoice")
-            update = self._settle(changed, intent.id)
+            update = self._settle(changed, paymongo_id)
             if update.settlement is not None:
                 self._crash.reached("invoice_committed")
             return update
         if event is _E.LATE_PAYMENT:
-            return self._flag_overpayment(changed, intent.id, "paid after the QR code was closed")
+            return self._flag_overpayment(changed, paymongo_id, "paid after the QR code was closed")
         return self._update(self._save(changed))
 
     def _settle(self, attempt: PaymentAttempt, intent_id: str) -> AttemptUpdate:
@@ -413,6 +592,22 @@ class CollectService:
         return AttemptUpdate(attempt, bill, display, None, message)
 
     def _remember_display(self, attempt: PaymentAttempt, intent: PaymentIntent) -> None:
+        redirect = intent.next_action.redirect if intent.next_action else None
+        if redirect is not None:
+            display = PaymentDisplay(
+                attempt_id=attempt.id,
+                bill_id=attempt.bill_id,
+                method=attempt.method,
+                amount=attempt.amount,
+                qr_png=None,
+                qr_text=redirect.url,  # the patient's phone opens the e-wallet or 3DS page
+                url=redirect.url,
+                expires_at=None,
+                clinic_name=self._counter.clinic_name,
+            )
+            with self._lock:
+                self._displays[attempt.id] = display
+            return
         code = intent.next_action.code if intent.next_action else None
         if code is None:
             return
@@ -468,6 +663,25 @@ def _png_from_data_uri(uri: str) -> bytes | None:
         return base64.b64decode(data, validate=True)
     except ValueError:
         return None
+
+
+def _card_details(card: CardDetails) -> dict[str, object]:
+    return {
+        "card_number": card.number.replace(" ", ""),
+        "exp_month": card.exp_month,
+        "exp_year": card.exp_year,
+        "cvc": card.cvc,
+    }
+
+
+def _line_items(bill: Bill, amount: Money) -> list[LineItem]:
+    """The bill's own lines when collecting all of it; one line for a part payment."""
+    if amount == bill.amount_due and bill.amount_paid.is_zero and bill.discount.is_zero:
+        return [
+            LineItem(name=line.description, amount=line.unit_price.centavos, quantity=line.quantity)
+            for line in bill.lines
+        ]
+    return [LineItem(name=f"Payment on bill {bill.number}", amount=amount.centavos, quantity=1)]
 
 
 def _not_attached(intent: PaymentIntent) -> bool:
