@@ -13,7 +13,7 @@ import os
 import secrets as secrets_module
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,17 +152,15 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
-    started: list[PaymentBackend] = []
+    closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
 
     def start_payment_backend() -> PaymentBackend:
-        backend = _start_payment_backend(settings, secrets, database, sandbox)
-        started.append(backend)
-        return backend
+        return _start_payment_backend(settings, secrets, database, sandbox, closers)
 
     def shutdown() -> None:
-        for backend in started:
-            backend.collect.close()
+        for close in closers:
+            close()
         for server in sandbox:
             server.stop()
         database.dispose()
@@ -180,7 +178,11 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
 
 
 def _start_payment_backend(
-    settings: Settings, secrets: Secrets, database: Database, sandbox: list[SandboxServer]
+    settings: Settings,
+    secrets: Secrets,
+    database: Database,
+    sandbox: list[SandboxServer],
+    closers: list[Callable[[], None]],
 ) -> PaymentBackend:
     """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
     from pos_app.paymongo import PayMongoClient, Timeouts
@@ -188,6 +190,7 @@ def _start_payment_backend(
 
     mode = secrets.mode
     secret_key = secrets.paymongo_secret_key
+    public_key = secrets.paymongo_public_key
     paymongo_url, clinic_url = settings.paymongo_base_url, settings.clinic_base_url or None
     description = f"PayMongo {mode.value} mode"
     if mode is Mode.SANDBOX:
@@ -195,10 +198,11 @@ def _start_payment_backend(
         sandbox.append(server)
         paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
         secret_key = "sk_test_" + secrets_module.token_hex(12)  # any well-formed key: sandbox only
+        public_key = "pk_test_" + secrets_module.token_hex(12)  # keyed cards use the public key
         description = f"PayMongo sandbox at {paymongo_url}"
     client = PayMongoClient(
         secret_key=secret_key,
-        public_key=secrets.paymongo_public_key,
+        public_key=public_key,
         base_url=paymongo_url,
         timeouts=Timeouts(
             connect_s=settings.connect_timeout_s,
@@ -216,8 +220,11 @@ def _start_payment_backend(
             terminal_id=settings.terminal_id,
             invoice_prefix=settings.invoice_prefix,
             clinic_name=settings.clinic_name,
+            keyed_card_enabled=settings.keyed_card_enabled,
         ),
     )
+    closers.append(collect.close)
+    closers.append(client.close)  # its pooled connections to PayMongo
     monitor = PaymentMonitor(collect, clock)
     try:
         # One cheap real request: checks the key and the network now, and warms the connection

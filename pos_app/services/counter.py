@@ -2,22 +2,50 @@
 
 Threading contract: the object itself is immutable; each service documents its own contract.
 ``start_payment_backend`` blocks (it may start the embedded sandbox), so the GUI calls it on a
-network worker.
+network worker. The protocols below are the GUI's view of the payment services
+(payments_api.md): every ``PaymentsPort`` method blocks, so the GUI calls it on a worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from pos_app.config import Mode, Settings
+from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.bill import Bill
+from pos_app.domain.money import Money
+from pos_app.domain.tender import TenderMethod
 from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
+from pos_app.storage import Database
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
-    from pos_app.services.collect import CollectService, PaymentMonitor
-from pos_app.storage import Database
+    from pos_app.services.collect.results import AttemptUpdate, CashResult
+    from pos_app.services.collect.service import CardDetails
+
+
+class PaymentsPort(Protocol):
+    """CollectService as the GUI uses it. Every method blocks: call it on a worker."""
+
+    def start(self, bill_id: int, method: TenderMethod, amount: Money) -> AttemptUpdate: ...
+    def start_keyed_card(self, bill_id: int, amount: Money, card: CardDetails) -> AttemptUpdate: ...
+    def pay_cash(self, bill_id: int, amount: Money, tendered: Money) -> CashResult: ...
+    def cancel(self, attempt_id: str) -> AttemptUpdate: ...
+    def refresh(self, attempt_id: str) -> AttemptUpdate: ...
+    def open_walk_in(self, patient_name: str, lines: Sequence[tuple[str, int, Money]]) -> Bill: ...
+    def overpayment_cases(self) -> Sequence[PaymentAttempt]: ...
+
+
+class MonitorPort(Protocol):
+    """PaymentMonitor as the GUI drives it: ``due`` on the GUI thread, ``check`` on a worker."""
+
+    def track(self, update: AttemptUpdate) -> None: ...
+    def due(self, now: datetime) -> list[str]: ...
+    def check(self, attempt_id: str) -> AttemptUpdate: ...
+    def subscribe(self, listener: Callable[[AttemptUpdate], None]) -> Callable[[], None]: ...
 
 
 @dataclass(frozen=True)
@@ -27,8 +55,8 @@ class PaymentBackend:
     description: str  # e.g. "PayMongo sandbox at http://127.0.0.1:40123"
     paymongo_url: str
     clinic_url: str | None
-    collect: CollectService
-    monitor: PaymentMonitor
+    collect: PaymentsPort
+    monitor: MonitorPort
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.screenshots import ScreenshotTour
 from pos_app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -49,19 +49,23 @@ def run_gui(
         clinic_name=services.settings.clinic_name,
         terminal_id=services.settings.terminal_id,
         receipts=services.receipts,
+        keyed_card_enabled=services.settings.keyed_card_enabled,
     )
     outcome = _Outcome()
+    tour: ScreenshotTour | None = None
     window.show()
     if startup_probe:
         window.queue.loaded.connect(lambda _count: _finish_probe(app))
     elif smoke_test:
         _arm_smoke_test(app, window, runner, services, outcome)
     elif screenshot_dir is not None:
-        _arm_screenshots(app, window, runner, services, screenshot_dir)
+        tour = ScreenshotTour(app, window, runner, services, screenshot_dir)
     else:
         _start_backend(window, runner, services)
     app.exec()
     runner.wait_for_done()
+    if tour is not None and not tour.saved:
+        return 1
     return outcome.code
 
 
@@ -147,68 +151,3 @@ def _arm_smoke_test(
     window.payment.display_changed.connect(on_display)
     window.payment.settled.connect(on_settled)
     QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("no settled payment within 60 s"))
-
-
-def _arm_screenshots(
-    app: QApplication,
-    window: MainWindow,
-    runner: TaskRunner,
-    services: CounterServices,
-    folder: Path,
-) -> None:
-    """Main window, cash page, QR Ph page, paid page and the customer display, as PNGs."""
-    folder.mkdir(parents=True, exist_ok=True)
-    window.resize(1280, 800)
-
-    def save(widget: QWidget, name: str) -> None:
-        target = folder / name
-        widget.grab().save(str(target))
-        print(f"saved {target}", flush=True)
-
-    def later(ms: int, step: Callable[[], None]) -> None:
-        QTimer.singleShot(ms, step)
-
-    def on_loaded(_count: int) -> None:
-        window.queue.loaded.disconnect(on_loaded)
-        runner.run_net(services.start_payment_backend, on_success=on_backend)
-
-    def on_backend(backend: PaymentBackend) -> None:
-        window.set_backend(backend)
-        window.set_connection_status(backend.description)
-        window.queue.table.selectRow(1)
-        later(300, shoot_main_and_cash)
-
-    def shoot_main_and_cash() -> None:
-        save(window, "main-window.png")
-        window.payment.cash_button.click()
-        window.payment.tendered_edit.setText("2,000.00")
-        later(200, shoot_cash)
-
-    def shoot_cash() -> None:
-        save(window, "payment-cash.png")
-        window.payment.pages.setCurrentWidget(window.payment.choose_page)
-        window.payment.display_changed.connect(on_qr)
-        window.payment.collect_qrph()
-
-    def on_qr(update: AttemptUpdate | None) -> None:
-        if update is None or update.display is None or update.display.url is None:
-            return
-        window.payment.display_changed.disconnect(on_qr)
-        window.customer_display.show()
-        url = update.display.url
-        later(300, lambda: shoot_qr(url))
-
-    def shoot_qr(url: str) -> None:
-        save(window, "payment-qrph.png")
-        save(window.customer_display, "customer-display-qr.png")
-        from pos_app.services.collect.test_pages import submit_test_page
-
-        window.payment.settled.connect(lambda _s: later(400, shoot_paid))
-        runner.run_net(lambda: submit_test_page(url))
-
-    def shoot_paid() -> None:
-        save(window, "payment-paid.png")
-        save(window.customer_display, "customer-display-paid.png")
-        app.quit()
-
-    window.queue.loaded.connect(on_loaded)

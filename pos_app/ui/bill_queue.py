@@ -49,16 +49,33 @@ STATUS_COLOURS = {
 ParentIndex = QModelIndex | QPersistentModelIndex
 
 
+WIDTH_SAMPLES = (
+    "B-000000",
+    "Josefina Dela Cruz",
+    "Services",
+    "₱100,000.00",
+    "₱100,000.00",
+    "Part paid",
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class BillTableModel(QAbstractTableModel):
     """Bills as rows; holds domain objects only."""
 
     def __init__(self) -> None:
         super().__init__()
         self._bills: list[Bill] = []
+        self._texts: list[tuple[str, ...]] = []
+        self._brushes = {
+            status: QBrush(QColor(colour)) for status, colour in STATUS_COLOURS.items()
+        }
 
     def set_bills(self, bills: list[Bill]) -> None:
         self.beginResetModel()
         self._bills = list(bills)
+        # painting asks for every cell again and again: format each once, here
+        self._texts = [self._row_texts(bill) for bill in self._bills]
         self.endResetModel()
 
     def bill_at(self, row: int) -> Bill | None:
@@ -78,21 +95,21 @@ class BillTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ParentIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        bill = self.bill_at(index.row())
-        if bill is None:
+        row = index.row()
+        if not 0 <= row < len(self._texts):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(bill, column)
+            return self._texts[row][column]
         if role == Qt.ItemDataRole.ForegroundRole and column == 5:
-            return QBrush(QColor(STATUS_COLOURS[bill.status]))
+            return self._brushes[self._bills[row].status]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         return None
 
     @staticmethod
-    def _text(bill: Bill, column: int) -> str:
-        texts = (
+    def _row_texts(bill: Bill) -> tuple[str, ...]:
+        return (
             bill.number,
             bill.patient.full_name,
             bill.description,
@@ -100,7 +117,6 @@ class BillTableModel(QAbstractTableModel):
             bill.balance.format(),
             STATUS_LABELS[bill.status],
         )
-        return texts[column]
 
 
 class BillQueueView(QWidget):
@@ -143,9 +159,15 @@ class BillQueueView(QWidget):
         table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         table.setAlternatingRowColors(True)
+        table.setWordWrap(False)  # one line per bill: long service lists end in "…"
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # widths from sample text, once: ResizeToContents would measure every row on every
+        # repaint, which costs the GUI thread tens of milliseconds with a full queue
+        metrics = table.fontMetrics()
+        for column, sample in enumerate(WIDTH_SAMPLES):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         table.activated.connect(self._on_activated)

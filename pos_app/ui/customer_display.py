@@ -11,10 +11,22 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from pos_app.services.collect.results import AttemptUpdate, Settlement
-from pos_app.ui.qr import qr_pixmap
+from pos_app.domain.tender import TenderMethod
+from pos_app.services.collect.results import AttemptUpdate, PaymentDisplay, Settlement
+from pos_app.ui.qr import CUSTOMER_QR_SIZE, display_pixmap
 
-QR_SIZE = 420
+QR_SIZE = CUSTOMER_QR_SIZE
+
+
+def patient_instruction(method: TenderMethod) -> str:
+    """What the patient does with the QR, in their words; never what the bill is for."""
+    if method is TenderMethod.QRPH:
+        return "Scan with GCash, Maya or your bank app"
+    if method is TenderMethod.CHECKOUT:
+        return "Scan to pay by card or e-wallet on your phone"
+    if method is TenderMethod.CARD:
+        return "Scan to confirm the card payment with your bank"
+    return f"Scan to pay with {method.label}"
 
 
 def _label(size: int, *, bold: bool = True) -> QLabel:
@@ -31,6 +43,9 @@ def _label(size: int, *, bold: bool = True) -> QLabel:
 class CustomerDisplay(QWidget):
     def __init__(self, clinic_name: str) -> None:
         super().__init__()
+        # the receptionist keeps typing in the counter window while this one is up
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
         self.setWindowTitle("Kaha — customer display")
         self.setStyleSheet("background: #ffffff; color: #111827;")
         self.resize(720, 760)
@@ -50,6 +65,7 @@ class CustomerDisplay(QWidget):
         layout.addWidget(self.message)
         layout.addStretch(1)
         self._expires_at: datetime | None = None
+        self._shown: PaymentDisplay | None = None
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._tick)
         self.show_idle()
@@ -63,6 +79,7 @@ class CustomerDisplay(QWidget):
 
     def show_idle(self) -> None:
         self._timer.stop()
+        self._shown = None
         self.amount.setText("")
         self.qr.clear()
         self.qr.setVisible(False)
@@ -77,22 +94,25 @@ class CustomerDisplay(QWidget):
             return
         display = update.display
         self.amount.setText(f"Amount to pay: {display.amount}")
-        self.qr.setPixmap(qr_pixmap(png=display.qr_png, text=display.qr_text, size=QR_SIZE))
+        if display != self._shown:  # polls repeat the same QR: paint it once
+            self.qr.setPixmap(display_pixmap(display, QR_SIZE))
+            self._shown = display
         self.qr.setVisible(True)
         self.message.setStyleSheet("")
-        self.message.setText("Scan with GCash, Maya or your bank app")
+        self.message.setText(patient_instruction(display.method))
         self._expires_at = display.expires_at
         self._timer.start()
         self._tick()
 
     def show_paid(self, settlement: Settlement) -> None:
         self._timer.stop()
+        self._shown = None
         self.qr.clear()
         self.qr.setVisible(False)
         self.countdown.setText("")
         self.amount.setText(f"{settlement.invoice.total}")
         self.message.setText("Paid — salamat po!")
-        self.message.setStyleSheet("color: #15803d; font-size: 48pt;")
+        self.message.setStyleSheet("color: #15803d; font-size: 38pt;")
 
     def _tick(self) -> None:
         if self._expires_at is None:

@@ -1,13 +1,14 @@
 """The counter's main window: mode banner, bill queue, the selected bill, status bar.
 
 Threading contract: GUI thread only. The window delegates: the queue to ``BillQueueView``, the bill
-to ``BillDetailView``; it owns no business logic.
+to ``BillDetailView``, payments to ``PaymentPanel``; it owns no business logic. Service calls of
+its menu (walk-in bill, overpayments) run on the task runner.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -26,8 +27,10 @@ from pos_app.services.receipts import ReceiptService
 from pos_app.ui.bill_detail import BillDetailView
 from pos_app.ui.bill_queue import BillQueueView
 from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.errors import message_for
 from pos_app.ui.payment_panel import PaymentPanel
 from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
 
 BANNERS = {
     Mode.SANDBOX: (
@@ -65,6 +68,7 @@ class MainWindow(QMainWindow):
         clinic_name: str,
         terminal_id: str,
         receipts: ReceiptService,
+        keyed_card_enabled: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
@@ -72,7 +76,11 @@ class MainWindow(QMainWindow):
         self.banner = ModeBanner(mode)
         self.queue = BillQueueView(finder, runner)
         self.detail = BillDetailView()
-        self.payment = PaymentPanel(runner, receipts)
+        self._runner = runner
+        self.payment = PaymentPanel(runner, receipts, keyed_card_enabled=keyed_card_enabled)
+        self.overpayments: OverpaymentsDialog | None = None
+        self.walk_in: WalkInDialog | None = None
+        self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self.customer_display = CustomerDisplay(clinic_name)
         self.queue.bill_selected.connect(self._on_bill_selected)
@@ -80,7 +88,7 @@ class MainWindow(QMainWindow):
         self.payment.bill_changed.connect(self._on_bill_changed)
         self.payment.display_changed.connect(self.customer_display.show_update)
         self.payment.settled.connect(self._on_settled)
-        QShortcut(QKeySequence("F9"), self, self.toggle_customer_display)
+        self._build_menu()
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.detail)
         right.addWidget(self.payment)
@@ -91,6 +99,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([560, 700])  # the queue keeps room for its services column
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +118,26 @@ class MainWindow(QMainWindow):
         self.queue.loaded.connect(self._on_queue_loaded)
         QTimer.singleShot(0, self.queue.reload)
 
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Counter")
+        entries = (
+            ("&Collect (amount to collect)", "F5", self.payment.focus_amount),
+            ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
+            ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
+            ("Customer &display", "F9", self.toggle_customer_display),
+        )
+        for text, key, slot in entries:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)  # the key works with the menu closed
+
+    def stop_watching(self) -> None:
+        """Closing down: stop the payment monitor's timer and every countdown."""
+        self.payment.stop_timers()
+        self.customer_display.show_idle()
+
     def set_connection_status(self, text: str) -> None:
         self.connection_label.setText(text)
 
@@ -122,6 +151,55 @@ class MainWindow(QMainWindow):
         else:
             self.customer_display.place_on_second_screen()
             self.customer_display.show()
+
+    def open_walk_in(self) -> WalkInDialog | None:
+        """Ctrl+N: a bill for a patient who is not in the clinic's system."""
+        backend = self.payment.backend
+        if backend is None:
+            self.statusBar().showMessage("Kaha is still connecting. Try again in a moment.", 5000)
+            return None
+        dialog = self.walk_in = WalkInDialog(self)
+        dialog.accepted.connect(lambda: self._create_walk_in(dialog))
+        dialog.open()
+        return dialog
+
+    def _create_walk_in(self, dialog: WalkInDialog) -> None:
+        backend = self.payment.backend
+        if backend is None:
+            return
+        name, lines = dialog.patient_name, list(dialog.bill_lines)
+        self._runner.run_net(
+            lambda: backend.collect.open_walk_in(name, lines),
+            on_success=self._on_walk_in_opened,
+            on_failure=lambda exc: self.statusBar().showMessage(message_for(exc) or "", 8000),
+        )
+
+    def _on_walk_in_opened(self, bill: Bill) -> None:
+        self.statusBar().showMessage(f"Walk-in bill {bill.number} opened", 5000)
+        self._select_after_load = bill.id
+        if not self.payment.holds_bill:
+            self.detail.show_bill(bill)
+            self.payment.show_bill(bill)
+        self.queue.search_box.clear()
+        self.queue.reload()
+
+    def show_overpayments(self) -> OverpaymentsDialog:
+        """Ctrl+O: late or double payments that staff must refund or keep."""
+        if self.overpayments is None:
+            self.overpayments = OverpaymentsDialog(self)
+        dialog = self.overpayments
+        backend = self.payment.backend
+        if backend is None:
+            dialog.show_problem("Kaha is still connecting to PayMongo.")
+        else:
+            dialog.show_problem("Loading…")
+            self._runner.run_net(
+                backend.collect.overpayment_cases,
+                on_success=dialog.show_cases,
+                on_failure=lambda exc: dialog.show_problem(message_for(exc) or ""),
+            )
+        dialog.show()
+        return dialog
 
     def _on_bill_selected(self, bill: Bill | None) -> None:
         if self.payment.holds_bill:
@@ -155,5 +233,8 @@ class MainWindow(QMainWindow):
 
     def _on_queue_loaded(self, count: int) -> None:
         self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
-        if self.queue.current_bill() is None and count and not self.payment.holds_bill:
+        wanted, self._select_after_load = self._select_after_load, None
+        if wanted is not None and not self.payment.holds_bill:
+            self.queue.select_bill(wanted)
+        elif self.queue.current_bill() is None and count and not self.payment.holds_bill:
             self.queue.table.selectRow(0)

@@ -36,7 +36,7 @@ from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
 from pos_app.domain.tender import Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
-from pos_app.paymongo.errors import CardDeclinedError
+from pos_app.paymongo.errors import CardDeclinedError, PayMongoError
 from pos_app.paymongo.models import (
     CheckoutSession,
     LastPaymentError,
@@ -173,7 +173,24 @@ class CollectService:
         if method is TenderMethod.CASH:
             raise UserFacingError("Cash is recorded with the Cash button.")
         attempt = self._write_ahead(bill_id, method, amount)
-        return self._drive(attempt, fresh=True)
+        try:
+            return self._drive(attempt, fresh=True)
+        except PayMongoError as exc:
+            self._close_unshown(attempt.id, exc)
+            raise
+
+    def _close_unshown(self, attempt_id: str, exc: PayMongoError) -> None:
+        """A start that failed before any QR or link was shown cannot be paid by the patient:
+        close it, so the bill is free for cash or a new try. A keyed card whose attach answer
+        was lost may have been charged, so that one stays open for recovery to look up."""
+        attempt = self._load(attempt_id)
+        if attempt.state is not _S.CREATING:
+            return
+        if attempt.method is TenderMethod.CARD and exc.ambiguous:
+            return
+        self._save(
+            attempt.apply(_E.REJECTED, at=self._clock.now(), failure_message=exc.user_message)
+        )
 
     def start_keyed_card(self, bill_id: int, amount: Money, card: CardDetails) -> AttemptUpdate:
         """Card typed at the counter (off unless the clinic enabled it); 3DS shown as a link."""
@@ -187,6 +204,9 @@ class CollectService:
             self._cards[attempt.id] = card
         try:
             return self._drive(attempt, fresh=True)
+        except PayMongoError as exc:
+            self._close_unshown(attempt.id, exc)
+            raise
         finally:
             with self._lock:
                 self._cards.pop(attempt.id, None)

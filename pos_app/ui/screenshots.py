@@ -1,0 +1,148 @@
+"""``--screenshot DIR``: docs-quality PNGs of every payment screen, made with real sandbox payments.
+
+Threading contract: GUI thread only; a chain of steps, each started when the previous screen is
+up (a signal or a short settle delay for painting), never a blocking wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from pos_app.domain.tender import TenderMethod
+from pos_app.services.collect.results import AttemptUpdate
+from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.tasks import TaskRunner
+
+SETTLE_MS = 300  # time for layouts and pixmaps to paint before a grab
+TEST_CARD = "4343 4343 4343 4345"  # PayMongo's public test card
+
+
+class ScreenshotTour:
+    def __init__(
+        self,
+        app: QApplication,
+        window: MainWindow,
+        runner: TaskRunner,
+        services: CounterServices,
+        folder: Path,
+    ) -> None:
+        self._app, self._window, self._runner = app, window, runner
+        self._services, self._folder = services, folder
+        self._waiting: Callable[[AttemptUpdate | None], None] | None = None
+        self.saved: list[str] = []
+        folder.mkdir(parents=True, exist_ok=True)
+        window.resize(1280, 800)
+        window.payment.display_changed.connect(self._on_display)
+        window.queue.loaded.connect(self._on_first_load)
+        QTimer.singleShot(120_000, self._finish)  # never hang a build on a missing signal
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _save(self, widget: QWidget, name: str) -> None:
+        target = self._folder / name
+        widget.grab().save(str(target))
+        self.saved.append(name)
+        print(f"saved {target}", flush=True)
+
+    def _later(self, step: Callable[[], None]) -> None:
+        QTimer.singleShot(SETTLE_MS, step)
+
+    def _on_display(self, update: AttemptUpdate | None) -> None:
+        waiting = self._waiting
+        if waiting is not None and update is not None and update.display is not None:
+            self._waiting = None
+            waiting(update)
+
+    def _shoot_method(
+        self, row: int, method: TenderMethod, name: str, then: Callable[[], None]
+    ) -> None:
+        """Free the counter, pick bill ``row``, start ``method``, save ``name`` once it shows;
+        if the services refuse, say why and go on with ``then``."""
+        payment = self._window.payment
+
+        def save_then_go_on() -> None:
+            self._save(self._window, name)
+            then()
+
+        def shown(_update: AttemptUpdate | None) -> None:
+            payment.problem.disconnect(refused)
+            self._later(save_then_go_on)
+
+        def refused(reason: str) -> None:
+            payment.problem.disconnect(refused)
+            self._waiting = None
+            print(f"skipped {name}: {reason}", flush=True)
+            then()
+
+        payment.next_patient()
+        self._window.queue.table.selectRow(row)
+        self._waiting = shown
+        payment.problem.connect(refused)
+        payment.start_method(method)
+
+    # -- the tour -------------------------------------------------------------------------------
+
+    def _on_first_load(self, _count: int) -> None:
+        self._window.queue.loaded.disconnect(self._on_first_load)
+        self._runner.run_net(self._services.start_payment_backend, on_success=self._on_backend)
+
+    def _on_backend(self, backend: object) -> None:
+        assert isinstance(backend, PaymentBackend)
+        self._window.set_backend(backend)
+        self._window.set_connection_status(backend.description)
+        self._window.queue.table.selectRow(1)
+        self._later(self._main_and_cash)
+
+    def _main_and_cash(self) -> None:
+        self._save(self._window, "main-window.png")
+        self._window.payment.cash_button.click()
+        self._window.payment.cash.tendered_edit.setText("5,000.00")
+        self._later(self._cash_then_wallet)
+
+    def _cash_then_wallet(self) -> None:
+        self._save(self._window, "payment-cash.png")
+        self._shoot_method(2, TenderMethod.GCASH, "payment-ewallet.png", self._checkout)
+
+    def _checkout(self) -> None:
+        self._shoot_method(3, TenderMethod.CHECKOUT, "payment-checkout.png", self._card)
+
+    def _card(self) -> None:
+        payment = self._window.payment
+        payment.next_patient()
+        self._window.queue.table.selectRow(4)
+        payment.show_card_form()
+        payment.card.number_edit.setText(TEST_CARD)
+        payment.card.expiry_edit.setText("12/29")
+        self._later(self._card_then_qrph)
+
+    def _card_then_qrph(self) -> None:
+        self._save(self._window, "payment-keyed-card.png")
+        self._window.payment.card.clear()
+        self._window.customer_display.show()
+        self._shoot_method(1, TenderMethod.QRPH, "payment-qrph.png", self._customer_qr_then_pay)
+
+    def _customer_qr_then_pay(self) -> None:
+        self._save(self._window.customer_display, "customer-display-qr.png")
+        current = self._window.payment.current
+        url = current.display.url if current and current.display else None
+        if url is None:
+            self._finish()
+            return
+        from pos_app.services.collect.test_pages import submit_test_page
+
+        self._window.payment.settled.connect(lambda _s: self._later(self._paid))
+        self._runner.run_net(lambda: submit_test_page(url))
+
+    def _paid(self) -> None:
+        self._save(self._window, "payment-paid.png")
+        self._save(self._window.customer_display, "customer-display-paid.png")
+        self._finish()
+
+    def _finish(self) -> None:
+        self._window.stop_watching()
+        self._app.quit()

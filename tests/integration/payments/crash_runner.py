@@ -1,0 +1,69 @@
+"""One counter process for the crash tests of e-wallet and card-checkout payments.
+
+    python -m tests.integration.payments.crash_runner collect DB_URL PAYMONGO_URL BILL_ID METHOD
+    python -m tests.integration.payments.crash_runner recover DB_URL PAYMONGO_URL
+
+``collect`` runs the whole payment, the patient included (their phone submits the sandbox's
+page); with POS_APP_CRASH_AT set it dies by SIGKILL at that point. ``recover`` is the next start
+of the app: ``PaymentMonitor.recover``, then the patient pays whatever link is still open, then it
+prints one JSON line with every recovered attempt's final state.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from pos_app.domain.clock import SystemClock
+from pos_app.domain.money import Money
+from pos_app.domain.tender import TenderMethod
+from pos_app.paymongo import PayMongoClient, RetryPolicy
+from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+from pos_app.services.collect.test_pages import submit_test_page
+from pos_app.storage import open_database
+
+TEST_KEY = "sk_test_PaymentsCrashRunnerNotReal7"
+AMOUNT = Money(1_500_00)
+
+
+def _service(db_url: str, paymongo_url: str) -> CollectService:
+    client = PayMongoClient(
+        secret_key=TEST_KEY,
+        base_url=paymongo_url,
+        retry=RetryPolicy(max_attempts=4, base_delay_s=0.01, max_delay_s=0.05),
+    )
+    counter = CounterIdentity(terminal_id="01", invoice_prefix="MAIN", clinic_name="Crash Clinic")
+    return CollectService(open_database(db_url), client, SystemClock(), counter)
+
+
+def collect(db_url: str, paymongo_url: str, bill_id: int, method: TenderMethod) -> None:
+    service = _service(db_url, paymongo_url)
+    update = service.start(bill_id, method, AMOUNT)
+    assert update.display is not None
+    assert update.display.url is not None
+    submit_test_page(update.display.url)
+    service.refresh(update.attempt.id)
+    service.close()
+
+
+def recover(db_url: str, paymongo_url: str) -> None:
+    service = _service(db_url, paymongo_url)
+    monitor = PaymentMonitor(service, SystemClock())
+    states = {}
+    for recovered in monitor.recover():
+        final = recovered
+        display = recovered.display
+        if recovered.is_open and display is not None and display.url is not None:
+            submit_test_page(display.url)  # the patient, still at the counter, pays the link
+            final = service.refresh(recovered.attempt.id)
+        states[final.attempt.id] = final.attempt.state.value
+    service.close()
+    print(json.dumps({"recovered": states}), flush=True)
+
+
+if __name__ == "__main__":
+    command, *rest = sys.argv[1:]
+    if command == "collect":
+        collect(rest[0], rest[1], int(rest[2]), TenderMethod(rest[3]))
+    else:
+        recover(rest[0], rest[1])

@@ -1,0 +1,123 @@
+"""SIGKILL at the named steps of a GCash (payment intent) and a card-checkout payment, then a
+fresh process recovers. The sandbox's ledger and the local database must agree: no bill charged
+twice, none lost, no invoice for an unpaid bill, the invoice series without gaps.
+
+(QR Ph at every step is covered by tests/reliability/test_crash_recovery.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
+from pos_app.domain.clock import SystemClock
+from pos_app.domain.money import Money
+from pos_app.domain.tender import TenderMethod
+from pos_app.services.collect.crash_points import CRASH_ENV
+from pos_app.storage import open_database
+from pos_sandbox.server import SandboxServer
+
+ROOT = Path(__file__).resolve().parents[3]
+RUNNER = "tests.integration.payments.crash_runner"
+# Steps each flow really passes where its recovery differs from QR Ph's (kept few: each case
+# starts two Python processes).
+CASES = [
+    (TenderMethod.GCASH, "intent_answered"),  # intent + method made at PayMongo, ids not stored
+    (TenderMethod.CHECKOUT, "intent_answered"),  # session made, its id not stored
+    (TenderMethod.CHECKOUT, "paid_before_invoice"),
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer() as server:
+        server.paymongo.configure(rate_limit_per_second=None)
+        yield server
+
+
+def _new_bill(db_url: str) -> int:
+    database = open_database(db_url)
+    line = BillLine(
+        code="PROPH", description="Oral prophylaxis", quantity=1, unit_price=Money(1_500_00)
+    )
+    with database.unit_of_work() as uow:
+        bill = uow.bills.add(
+            Bill(
+                id=0,
+                number="B-CRASH",
+                patient=Patient(id=1, first_name="Maria", last_name="Santos"),
+                clinic_name="Crash Clinic",
+                description="Oral prophylaxis",
+                lines=(line,),
+                amount_due=Money(1_500_00),
+                amount_paid=Money(0),
+                status=BillStatus.PENDING,
+                updated_at=SystemClock().now(),
+            )
+        )
+        uow.commit()
+    database.dispose()
+    return bill.id
+
+
+def _run(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    if crash_at is not None:
+        env[CRASH_ENV] = crash_at
+    return subprocess.run(
+        [sys.executable, "-m", RUNNER, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _payment_ids(sandbox: SandboxServer) -> set[str]:
+    return {str(entry["id"]) for entry in sandbox.paymongo.ledger() if entry["kind"] == "payment"}
+
+
+@pytest.mark.parametrize(("method", "crash_at"), CASES)
+def test_kill_then_recover_in_a_fresh_process(
+    tmp_path: Path, sandbox: SandboxServer, method: TenderMethod, crash_at: str
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'counter.sqlite3'}"
+    bill_id = _new_bill(db_url)
+    payments_before = _payment_ids(sandbox)
+    kind = "checkout_session" if method is TenderMethod.CHECKOUT else "payment_intent"
+    made_before = {o["id"] for o in sandbox.paymongo.objects(kind)}
+
+    args = ("collect", db_url, sandbox.paymongo_url, str(bill_id), method.value)
+    crashed = _run(*args, crash_at=crash_at)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    recovered = _run("recover", db_url, sandbox.paymongo_url)
+    assert recovered.returncode == 0, recovered.stderr
+    states = json.loads(recovered.stdout.strip().splitlines()[-1])["recovered"]
+
+    made = [o for o in sandbox.paymongo.objects(kind) if o["id"] not in made_before]
+    taken = _payment_ids(sandbox) - payments_before
+    database = open_database(db_url)
+    with database.unit_of_work(read_only=True) as uow:
+        bill = uow.bills.get(bill_id)
+        tenders = uow.tenders.list_for_bill(bill_id)
+        invoices = uow.invoices.list_for_terminal("01")
+        still_open = uow.attempts.list_open()
+    database.dispose()
+    assert bill is not None
+    assert len(made) == 1, "a replayed create must hand back the same PayMongo object"
+    assert len(taken) == 1, "PayMongo took the money exactly once"
+    assert bill.status is BillStatus.PAID
+    assert [(t.method, t.amount) for t in tenders] == [(method, Money(1_500_00))]
+    assert [(i.sequence, i.bill_id) for i in invoices] == [(1, bill_id)]
+    assert still_open == []
+    assert set(states.values()) <= {"succeeded"}
