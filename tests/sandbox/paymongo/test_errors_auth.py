@@ -34,7 +34,7 @@ def test_bad_or_missing_key_is_401(api: Api, header: str | None) -> None:
 
 
 def test_live_key_sees_only_live_objects(api: Api) -> None:
-    live = "sk_live_Qw3rTy7uIo9pAs2d"
+    live = "sk_live_" + "Qw3rTy7uIo9pAs2d"  # made up key
     intent = api.intent()
     assert intent["attributes"]["livemode"] is False
     response = api.get(f"/v1/payment_intents/{intent['id']}", key=live)

