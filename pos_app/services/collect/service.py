@@ -13,6 +13,7 @@ back the object it already made instead of a second one.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import threading
 import uuid
@@ -46,6 +47,12 @@ from pos_app.paymongo.models import (
 )
 from pos_app.services.collect.crash_points import CrashPoints
 from pos_app.services.collect.results import AttemptUpdate, CashResult, PaymentDisplay, Settlement
+from pos_app.services.collect.sources import (
+    SOURCE_METHODS,
+    SOURCE_STEPS,
+    SourceFlow,
+    is_source_attempt,
+)
 from pos_app.storage import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -126,6 +133,7 @@ class CollectService:
         self._cards: dict[str, CardDetails] = {}  # only while the card's method is being made
         self._lock = threading.Lock()
         self._creates = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paymongo-create")
+        self._sources = SourceFlow(self)
 
     def close(self) -> None:
         self._creates.shutdown(wait=True)
@@ -192,6 +200,17 @@ class CollectService:
             attempt.apply(_E.REJECTED, at=self._clock.now(), failure_message=exc.user_message)
         )
 
+    def start_source(self, bill_id: int, method: TenderMethod, amount: Money) -> AttemptUpdate:
+        """GCash or GrabPay through a PayMongo Source: its checkout page shown as a QR code."""
+        if method not in SOURCE_METHODS:
+            raise UserFacingError("Only GCash and GrabPay can be paid through their own page.")
+        attempt = self._write_ahead(bill_id, method, amount, steps=SOURCE_STEPS)
+        try:
+            return self._sources.drive(attempt)
+        except PayMongoError as exc:
+            self._close_unshown(attempt.id, exc)
+            raise
+
     def start_keyed_card(self, bill_id: int, amount: Money, card: CardDetails) -> AttemptUpdate:
         """Card typed at the counter (off unless the clinic enabled it); 3DS shown as a link."""
         if not self._counter.keyed_card_enabled:
@@ -254,6 +273,8 @@ class CollectService:
     def refresh(self, attempt_id: str) -> AttemptUpdate:
         """One look at PayMongo for this attempt: apply what changed, settle the bill if paid."""
         attempt = self._load(attempt_id)
+        if is_source_attempt(attempt):
+            return self._sources.refresh(attempt)
         if attempt.state in (_S.CREATED, _S.CREATING):
             return self._drive(attempt, fresh=False)
         checkout_id = attempt.paymongo_ids.get("checkout")
@@ -271,6 +292,10 @@ class CollectService:
         attempt = self._load(attempt_id)
         if attempt.is_terminal:
             return self._update(attempt)
+        if is_source_attempt(attempt):
+            return self._sources.cancel(attempt)
+        if not attempt.accepts(_E.CANCEL_REQUESTED):
+            return self._update(attempt)  # processing: money is moving and cannot be stopped
         attempt = self._save(attempt.apply(_E.CANCEL_REQUESTED, at=self._clock.now()))
         checkout_id = attempt.paymongo_ids.get("checkout")
         if checkout_id is not None:
@@ -278,7 +303,8 @@ class CollectService:
             return self._observe_checkout(attempt, session, cancelling=True)
         intent_id = attempt.paymongo_ids.get("intent")
         if intent_id is None:
-            return self._update(attempt)
+            # nothing was attached, so no QR or link exists that could still be paid
+            return self._update(self._save(attempt.apply(_E.CANCELLED, at=self._clock.now())))
         try:
             intent = self._paymongo.cancel_payment_intent(intent_id)
         except UserFacingError:
@@ -301,11 +327,22 @@ class CollectService:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _write_ahead(self, bill_id: int, method: TenderMethod, amount: Money) -> PaymentAttempt:
+    def _write_ahead(
+        self,
+        bill_id: int,
+        method: TenderMethod,
+        amount: Money,
+        *,
+        steps: tuple[str, ...] | None = None,
+    ) -> PaymentAttempt:
+        """Store the attempt with the keys of every request it may make (``steps``: only those)."""
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             self._payable_bill(uow, bill_id, amount)
             attempt = PaymentAttempt.new(bill_id=bill_id, method=method, amount=amount, at=now)
+            if steps is not None:
+                keys = {step: attempt.idempotency_keys[step] for step in steps}
+                attempt = dataclasses.replace(attempt, idempotency_keys=keys)
             uow.attempts.add(attempt)
             uow.audit.append(
                 at=now,
@@ -428,9 +465,14 @@ class CollectService:
             has_payment_error=intent.last_payment_error is not None,
             was_attached=attempt.state in _ATTACHED,
         )
-        if any(payment.status is PaymentStatus.PAID for payment in intent.payments or ()):
+        paid = [p for p in intent.payments or () if p.status is PaymentStatus.PAID]
+        if paid:
             # Money arrived, whatever the intent's own status says (a cancelled QR scanned late).
             observed = _E.PAID
+        if len(paid) > 1 and attempt.accepts(_E.DOUBLE_PAYMENT):
+            # the same QR paid twice: the second payment is the patient's money, not the bill's
+            flagged = attempt.apply(_E.DOUBLE_PAYMENT, at=self._clock.now())
+            return self._flag_overpayment(flagged, intent.id, "the QR code was paid twice")
         return self._apply_observed(attempt, observed, intent.id, error=intent.last_payment_error)
 
     def _apply_observed(
@@ -588,6 +630,13 @@ class CollectService:
         return bill, settlement
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    def _show(self, attempt: PaymentAttempt, display: PaymentDisplay) -> None:
+        with self._lock:
+            self._displays[attempt.id] = display
 
     def _load(self, attempt_id: str) -> PaymentAttempt:
         with self._database.unit_of_work(read_only=True) as uow:

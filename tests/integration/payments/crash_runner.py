@@ -36,9 +36,13 @@ def _service(db_url: str, paymongo_url: str) -> CollectService:
     return CollectService(open_database(db_url), client, SystemClock(), counter)
 
 
-def collect(db_url: str, paymongo_url: str, bill_id: int, method: TenderMethod) -> None:
+def collect(db_url: str, paymongo_url: str, bill_id: int, flow: str) -> None:
+    """``flow``: a TenderMethod value, or "source-gcash"/"source-grab_pay" for a Source."""
     service = _service(db_url, paymongo_url)
-    update = service.start(bill_id, method, AMOUNT)
+    if flow.startswith("source-"):
+        update = service.start_source(bill_id, TenderMethod(flow.removeprefix("source-")), AMOUNT)
+    else:
+        update = service.start(bill_id, TenderMethod(flow), AMOUNT)
     assert update.display is not None
     assert update.display.url is not None
     submit_test_page(update.display.url)
@@ -64,6 +68,6 @@ def recover(db_url: str, paymongo_url: str) -> None:
 if __name__ == "__main__":
     command, *rest = sys.argv[1:]
     if command == "collect":
-        collect(rest[0], rest[1], int(rest[2]), TenderMethod(rest[3]))
+        collect(rest[0], rest[1], int(rest[2]), rest[3])
     else:
         recover(rest[0], rest[1])

@@ -6,6 +6,8 @@ before and after authentication. A decline never records a tender nor issues an 
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -116,10 +118,18 @@ def test_keyed_card_declined_before_authentication(
     _nothing_recorded(database, bill.id)
 
 
-def test_keyed_card_number_is_never_stored(keyed: CollectService, database: Database) -> None:
+def test_keyed_card_number_is_never_stored_nor_logged(
+    keyed: CollectService, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     bill = pending_bills(database)[0]
     number = "4343434343434345"
+    caplog.set_level(logging.DEBUG)
     keyed.start_keyed_card(bill.id, bill.balance, _card(number))
+    declined = pending_bills(database)[0]
+    keyed.start_keyed_card(declined.id, declined.balance, _card("4400000000000016"))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert number not in logged
+    assert "4400000000000016" not in logged
     with database.unit_of_work(read_only=True) as uow:
         connection = uow.session.connection().connection.dbapi_connection
         assert connection is not None

@@ -1,6 +1,6 @@
-"""SIGKILL at the named steps of a GCash (payment intent) and a card-checkout payment, then a
-fresh process recovers. The sandbox's ledger and the local database must agree: no bill charged
-twice, none lost, no invoice for an unpaid bill, the invoice series without gaps.
+"""SIGKILL at the named steps of GCash (payment intent and Source) and card-checkout payments,
+then a fresh process recovers. The sandbox's ledger and the local database must agree: no bill
+charged twice, none lost, no invoice for an unpaid bill, the invoice series without gaps.
 
 (QR Ph at every step is covered by tests/reliability/test_crash_recovery.py.)
 """
@@ -29,11 +29,15 @@ ROOT = Path(__file__).resolve().parents[3]
 RUNNER = "tests.integration.payments.crash_runner"
 # Steps each flow really passes where its recovery differs from QR Ph's (kept few: each case
 # starts two Python processes).
-CASES = [
-    (TenderMethod.GCASH, "intent_answered"),  # intent + method made at PayMongo, ids not stored
-    (TenderMethod.CHECKOUT, "intent_answered"),  # session made, its id not stored
-    (TenderMethod.CHECKOUT, "paid_before_invoice"),
+CASES: list[tuple[str, str]] = [
+    ("gcash", "intent_answered"),  # intent + method made at PayMongo, ids not stored
+    ("checkout", "intent_answered"),  # session made, its id not stored
+    ("checkout", "paid_before_invoice"),
+    ("source-gcash", "source_answered"),  # source made, its id not stored
+    ("source-gcash", "payment_sent"),  # chargeable; the charge about to leave
+    ("source-gcash", "payment_answered"),  # charged at PayMongo, not stored
 ]
+_KIND = {"checkout": "checkout_session", "source-gcash": "source"}
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +91,18 @@ def _payment_ids(sandbox: SandboxServer) -> set[str]:
     return {str(entry["id"]) for entry in sandbox.paymongo.ledger() if entry["kind"] == "payment"}
 
 
-@pytest.mark.parametrize(("method", "crash_at"), CASES)
+@pytest.mark.parametrize(("flow", "crash_at"), CASES)
 def test_kill_then_recover_in_a_fresh_process(
-    tmp_path: Path, sandbox: SandboxServer, method: TenderMethod, crash_at: str
+    tmp_path: Path, sandbox: SandboxServer, flow: str, crash_at: str
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'counter.sqlite3'}"
     bill_id = _new_bill(db_url)
     payments_before = _payment_ids(sandbox)
-    kind = "checkout_session" if method is TenderMethod.CHECKOUT else "payment_intent"
+    kind = _KIND.get(flow, "payment_intent")
+    method = TenderMethod(flow.removeprefix("source-"))
     made_before = {o["id"] for o in sandbox.paymongo.objects(kind)}
 
-    args = ("collect", db_url, sandbox.paymongo_url, str(bill_id), method.value)
+    args = ("collect", db_url, sandbox.paymongo_url, str(bill_id), flow)
     crashed = _run(*args, crash_at=crash_at)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     recovered = _run("recover", db_url, sandbox.paymongo_url)

@@ -66,10 +66,6 @@ def test_expired_qr_then_a_new_one_paid_then_the_old_one_paid_late(
     assert len(_ledger_payments(fresh)) == 2  # both payments are real: staff refunds one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collect ignores a second payment on a succeeded intent (payments-core-needs.md #1)",
-)
 def test_a_qr_paid_twice_becomes_an_overpayment_case(
     collect: CollectService, database: Database, fresh: SandboxServer
 ) -> None:
