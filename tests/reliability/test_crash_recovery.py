@@ -61,7 +61,7 @@ def _run(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess
     if crash_at is not None:
         env[CRASH_ENV] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "tests.reliability.crash_runner", *args],
+        [sys.executable, "-m", "tests.integration.payments.crash_runner", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -79,7 +79,7 @@ def test_kill_at_each_step_then_recover(
     bill_id = _new_bill(db_url)
     intents_before = {i["id"] for i in sandbox.paymongo.objects("payment_intent")}
 
-    crashed = _run("collect", db_url, sandbox.paymongo_url, str(bill_id), crash_at=crash_at)
+    crashed = _run("collect", db_url, sandbox.paymongo_url, str(bill_id), "qrph", crash_at=crash_at)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     recovered = _run("recover", db_url, sandbox.paymongo_url)
