@@ -36,6 +36,8 @@ from pos_app.services.receipts import ReceiptService
 from pos_app.storage import Database, open_database
 
 if TYPE_CHECKING:
+    from pos_app.paymongo import PayMongoClient
+    from pos_app.services.collect import PaymentMonitor
     from pos_sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,14 @@ Kaha needs a screen, and this session has none (DISPLAY is not set).
   - Or run it with no window at all:            QT_QPA_PLATFORM=offscreen make run
 """
 SMOKE_TIMEOUT_S = 60.0
+# what the counter's webhook listens for: money in or out, a source to charge, a QR that lapsed
+WEBHOOK_EVENTS = (
+    "payment.paid",
+    "payment.failed",
+    "source.chargeable",
+    "checkout_session.payment.paid",
+    "qrph.expired",
+)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -233,6 +243,12 @@ def _start_payment_backend(
     except PosError as exc:
         log.warning("PayMongo check at start-up failed: %s", exc.user_message)
         description += " (not reachable yet)"
+    webhook_url = None
+    if settings.webhook_receiver_enabled:
+        webhook_url = start_webhook_receiver(
+            settings, secrets, client=client, monitor=monitor, database=database, closers=closers
+        )
+        description += f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
     recovered = monitor.recover()
     if recovered:
         log.info("recovered %d open payments from the last run", len(recovered))
@@ -242,7 +258,58 @@ def _start_payment_backend(
         clinic_url=clinic_url,
         collect=collect,
         monitor=monitor,
+        webhook_url=webhook_url,
     )
+
+
+def start_webhook_receiver(
+    settings: Settings,
+    secrets: Secrets,
+    *,
+    client: PayMongoClient,
+    monitor: PaymentMonitor,
+    database: Database,
+    closers: list[Callable[[], None]],
+) -> str | None:
+    """The optional local webhook endpoint; returns its URL, or None when it could not start.
+
+    With real PayMongo the clinic registers the webhook itself (a public HTTPS tunnel to this
+    port) and stores its ``whsk_`` secret; in sandbox mode the counter registers its own webhook
+    with the sandbox. The monitor polls either way, so a receiver that is down only costs speed."""
+    from pos_app.services.webhook_receiver import WEBHOOK_PATH, MonitorEventHandler, WebhookReceiver
+
+    port = settings.webhook_receiver_port
+    try:
+        if secrets.mode is Mode.SANDBOX:
+            secret = _sandbox_webhook_secret(client, f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
+        elif secrets.paymongo_webhook_secret:
+            secret = secrets.paymongo_webhook_secret
+        else:
+            log.warning("webhook receiver is on but paymongo_webhook_secret is not set: stays off")
+            return None
+        livemode = secrets.mode is Mode.LIVE
+        handler = MonitorEventHandler(monitor, database)
+        receiver = WebhookReceiver(port, secret, livemode, handler, database)
+        receiver.start()
+    except (OSError, PosError) as exc:
+        log.warning("webhook receiver could not start (payments are still polled): %s", exc)
+        return None
+    closers.append(receiver.stop)
+    log.info("webhook receiver listening at %s", receiver.url)
+    return receiver.url
+
+
+def _sandbox_webhook_secret(client: PayMongoClient, url: str) -> str:
+    """Register this counter's webhook with the sandbox once, re-enabling it if it was disabled."""
+    from pos_app.paymongo.models import WebhookStatus
+
+    hook = next((h for h in client.list_webhooks() if h.url == url), None)
+    if hook is None:
+        key = secrets_module.token_hex(16)
+        hook = client.create_webhook(url=url, events=WEBHOOK_EVENTS, idempotency_key=key)
+    elif hook.status is not WebhookStatus.ENABLED:
+        hook = client.enable_webhook(hook.id)
+    return hook.secret_key
 
 
 def _describe_checks(database: Database) -> str:

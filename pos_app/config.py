@@ -79,6 +79,9 @@ class Settings:
     read_timeout_s: float = 15.0
     request_deadline_s: float = 30.0
     keyed_card_enabled: bool = False
+    # GCash and GrabPay through PayMongo's older Sources flow, for accounts where e-wallets are
+    # not activated on Payment Intents; Maya always uses Payment Intents (Sources has no Maya)
+    wallet_sources: bool = False
     webhook_receiver_enabled: bool = False
     webhook_receiver_port: int = 8765
     printer_kind: PrinterKind = PrinterKind.PDF

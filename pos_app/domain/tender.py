@@ -9,7 +9,7 @@ from enum import StrEnum
 from pos_app.domain.errors import AmountError
 from pos_app.domain.money import Money
 
-__all__ = ["Tender", "TenderMethod", "remaining", "settled_amount"]
+__all__ = ["SOURCE_METHODS", "Tender", "TenderMethod", "remaining", "settled_amount"]
 
 
 class TenderMethod(StrEnum):
@@ -36,6 +36,9 @@ class TenderMethod(StrEnum):
     def uses_paymongo(self) -> bool:
         return self is not TenderMethod.CASH
 
+
+# The e-wallets PayMongo's older Sources flow also takes (it has no Maya)
+SOURCE_METHODS = frozenset({TenderMethod.GCASH, TenderMethod.GRAB_PAY})
 
 _LABELS: dict[TenderMethod, str] = {
     TenderMethod.CASH: "Cash",

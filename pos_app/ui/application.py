@@ -50,6 +50,7 @@ def run_gui(
         terminal_id=services.settings.terminal_id,
         receipts=services.receipts,
         keyed_card_enabled=services.settings.keyed_card_enabled,
+        wallet_sources=services.settings.wallet_sources,
     )
     outcome = _Outcome()
     tour: ScreenshotTour | None = None

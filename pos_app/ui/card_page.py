@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.tender import TenderMethod
+from pos_app.domain.tender import SOURCE_METHODS, TenderMethod
 from pos_app.ui.widgets import big_label, shortcut_button
 
 if TYPE_CHECKING:  # the payment services load on a worker after the window shows
@@ -131,16 +131,30 @@ WALLETS = (
 )
 
 
+SOURCES_NOTE = (
+    "GCash and GrabPay open the wallet's own payment page (PayMongo Sources); "
+    "Kaha completes the payment as soon as the patient approves."
+)
+
+
 class WalletPage(QWidget):
-    """Which e-wallet: the patient's phone opens that app from the QR or the link."""
+    """Which e-wallet: the patient's phone opens that app from the QR or the link.
+
+    With ``sources`` (the clinic's ``wallet_sources`` setting) GCash and GrabPay go through
+    PayMongo's older Sources flow; the screen that follows is the same QR and link."""
 
     chosen = Signal(object)  # TenderMethod
     back = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, sources: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.sources = sources
         layout = QVBoxLayout(self)
         layout.addWidget(big_label("Which e-wallet?", 15))
+        if sources:
+            note = QLabel(SOURCES_NOTE)
+            note.setWordWrap(True)
+            layout.addWidget(note)
         self.buttons = {}
         for text, key, method in WALLETS:
             button = shortcut_button(text, key, self)
@@ -151,3 +165,6 @@ class WalletPage(QWidget):
         back_button.clicked.connect(self.back.emit)
         layout.addStretch(1)
         layout.addWidget(back_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def uses_sources(self, method: TenderMethod) -> bool:
+        return self.sources and method in SOURCE_METHODS

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         terminal_id: str,
         receipts: ReceiptService,
         keyed_card_enabled: bool = False,
+        wallet_sources: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
@@ -77,7 +78,9 @@ class MainWindow(QMainWindow):
         self.queue = BillQueueView(finder, runner)
         self.detail = BillDetailView()
         self._runner = runner
-        self.payment = PaymentPanel(runner, receipts, keyed_card_enabled=keyed_card_enabled)
+        self.payment = PaymentPanel(
+            runner, receipts, keyed_card_enabled=keyed_card_enabled, wallet_sources=wallet_sources
+        )
         self.overpayments: OverpaymentsDialog | None = None
         self.walk_in: WalkInDialog | None = None
         self._select_after_load: int | None = None

@@ -57,6 +57,7 @@ class PaymentPanel(QWidget):
         receipts: ReceiptService,
         *,
         keyed_card_enabled: bool = False,
+        wallet_sources: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -71,7 +72,7 @@ class PaymentPanel(QWidget):
         self.pages = QStackedWidget()
         self._build_choose_page(keyed_card_enabled)
         self.cash = CashPage()
-        self.wallets = WalletPage()
+        self.wallets = WalletPage(sources=wallet_sources)
         self.card = CardPage()
         self.remote = RemotePage()
         self.paid = PaidPage()
@@ -251,7 +252,10 @@ class PaymentPanel(QWidget):
             self.pages.setCurrentWidget(self.wallets)
 
     def _on_wallet(self, method: TenderMethod) -> None:
-        self.start_method(method)
+        if self.wallets.uses_sources(method):
+            self.start_method(method, via_source=True)
+        else:
+            self.start_method(method)
 
     def show_card_form(self) -> None:
         amount = self._amount()
@@ -259,14 +263,15 @@ class PaymentPanel(QWidget):
             self.pages.setCurrentWidget(self.card)
             self.card.start(f"{amount}")
 
-    def start_method(self, method: TenderMethod) -> None:
+    def start_method(self, method: TenderMethod, *, via_source: bool = False) -> None:
         amount = self._amount()
         if amount is None or self.bill is None:
             return
         bill_id = self.bill.id
 
         def work(backend: PaymentBackend) -> AttemptUpdate:
-            return prerender(backend.collect.start(bill_id, method, amount))
+            start = backend.collect.start_source if via_source else backend.collect.start
+            return prerender(start(bill_id, method, amount))
 
         if self._call(work, self._on_started):
             self.pages.setCurrentWidget(self.choose_page)

@@ -59,7 +59,13 @@ class ScreenshotTour:
             waiting(update)
 
     def _shoot_method(
-        self, row: int, method: TenderMethod, name: str, then: Callable[[], None]
+        self,
+        row: int,
+        method: TenderMethod,
+        name: str,
+        then: Callable[[], None],
+        *,
+        via_source: bool = False,
     ) -> None:
         """Free the counter, pick bill ``row``, start ``method``, save ``name`` once it shows;
         if the services refuse, say why and go on with ``then``."""
@@ -83,7 +89,7 @@ class ScreenshotTour:
         self._window.queue.table.selectRow(row)
         self._waiting = shown
         payment.problem.connect(refused)
-        payment.start_method(method)
+        payment.start_method(method, via_source=via_source)
 
     # -- the tour -------------------------------------------------------------------------------
 
@@ -106,7 +112,12 @@ class ScreenshotTour:
 
     def _cash_then_wallet(self) -> None:
         self._save(self._window, "payment-cash.png")
-        self._shoot_method(2, TenderMethod.GCASH, "payment-ewallet.png", self._checkout)
+        self._shoot_method(2, TenderMethod.GCASH, "payment-ewallet.png", self._source)
+
+    def _source(self) -> None:
+        # the wallet_sources setting's screen: GrabPay's own page through PayMongo Sources
+        name = "payment-ewallet-source.png"
+        self._shoot_method(5, TenderMethod.GRAB_PAY, name, self._checkout, via_source=True)
 
     def _checkout(self) -> None:
         self._shoot_method(3, TenderMethod.CHECKOUT, "payment-checkout.png", self._card)

@@ -63,6 +63,9 @@ class FakePayments:
     def start(self, bill_id: int, method: TenderMethod, amount: Money) -> AttemptUpdate:
         return self._open(bill_id, method, amount, "start")
 
+    def start_source(self, bill_id: int, method: TenderMethod, amount: Money) -> AttemptUpdate:
+        return self._open(bill_id, method, amount, "start_source")
+
     def start_keyed_card(self, bill_id: int, amount: Money, card: CardDetails) -> AttemptUpdate:
         self.cards.append(card)
         return self._open(bill_id, TenderMethod.CARD, amount, "start_keyed_card")

@@ -35,7 +35,7 @@ from pos_app.domain.clock import Clock
 from pos_app.domain.errors import AmountError, NotFound, UserFacingError
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
-from pos_app.domain.tender import Tender, TenderMethod
+from pos_app.domain.tender import SOURCE_METHODS, Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.errors import CardDeclinedError, PayMongoError
 from pos_app.paymongo.models import (
@@ -47,12 +47,7 @@ from pos_app.paymongo.models import (
 )
 from pos_app.services.collect.crash_points import CrashPoints
 from pos_app.services.collect.results import AttemptUpdate, CashResult, PaymentDisplay, Settlement
-from pos_app.services.collect.sources import (
-    SOURCE_METHODS,
-    SOURCE_STEPS,
-    SourceFlow,
-    is_source_attempt,
-)
+from pos_app.services.collect.sources import SOURCE_STEPS, SourceFlow, is_source_attempt
 from pos_app.storage import Database, UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from pos_app.domain.attempt import (
     map_payment_status,
     map_source_status,
 )
-from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.models import Payment, Source
 from pos_app.services.collect.results import AttemptUpdate, PaymentDisplay
 
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 _E = AttemptEvent
 _S = AttemptState
 SOURCE_STEPS = ("source", "payment")
-SOURCE_METHODS = frozenset({TenderMethod.GCASH, TenderMethod.GRAB_PAY})
 
 
 def is_source_attempt(attempt: PaymentAttempt) -> bool:

@@ -7,19 +7,23 @@ expires QR codes for both sides at once.
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import Bill, BillStatus
-from pos_app.services.collect import CollectService, CounterIdentity
+from pos_app.services.collect import AttemptUpdate, CollectService, CounterIdentity
 from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client
 
+WAIT_S = 10.0
 COUNTER = CounterIdentity(terminal_id="01", invoice_prefix="MAIN", clinic_name="Test Clinic")
 
 
@@ -95,3 +99,39 @@ def bill_now(database: Database, bill_id: int) -> Bill:
         bill = uow.bills.get(bill_id)
     assert bill is not None
     return bill
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Watched:
+    """The monitor's listener: wakes the test when an attempt reaches a wanted state."""
+
+    def __init__(self) -> None:
+        self.updates: list[AttemptUpdate] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, update: AttemptUpdate) -> None:
+        with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+
+    def wait_for(self, attempt_id: str, state: AttemptState) -> AttemptUpdate:
+        def found() -> AttemptUpdate | None:
+            return next(
+                (
+                    u
+                    for u in self.updates
+                    if u.attempt.id == attempt_id and u.attempt.state is state
+                ),
+                None,
+            )
+
+        with self._changed:
+            assert self._changed.wait_for(lambda: found() is not None, timeout=WAIT_S)
+            update = found()
+        assert update is not None
+        return update

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,51 +14,14 @@ import pytest
 from pos_app.domain.attempt import AttemptState
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.webhooks import SIGNATURE_HEADER, compute_signature
-from pos_app.services.collect import AttemptUpdate, CollectService, PaymentMonitor
+from pos_app.services.collect import CollectService, PaymentMonitor
 from pos_app.services.webhook_receiver import MonitorEventHandler, WebhookReceiver
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client, patient_pays
-from tests.integration.payments.conftest import pending_bills
+from tests.integration.payments.conftest import WAIT_S, Watched, free_port, pending_bills
 
-WAIT_S = 10.0
 EVENTS = ["payment.paid", "payment.failed", "checkout_session.payment.paid", "qrph.expired"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Watched:
-    """The monitor's listener: wakes the test when an attempt reaches a wanted state."""
-
-    def __init__(self) -> None:
-        self.updates: list[AttemptUpdate] = []
-        self._changed = threading.Condition()
-
-    def __call__(self, update: AttemptUpdate) -> None:
-        with self._changed:
-            self.updates.append(update)
-            self._changed.notify_all()
-
-    def wait_for(self, attempt_id: str, state: AttemptState) -> AttemptUpdate:
-        def found() -> AttemptUpdate | None:
-            return next(
-                (
-                    u
-                    for u in self.updates
-                    if u.attempt.id == attempt_id and u.attempt.state is state
-                ),
-                None,
-            )
-
-        with self._changed:
-            assert self._changed.wait_for(lambda: found() is not None, timeout=WAIT_S)
-            update = found()
-        assert update is not None
-        return update
 
 
 @dataclass
@@ -77,7 +38,7 @@ def wired(collect: CollectService, database: Database, fresh: SandboxServer) -> 
     monitor = PaymentMonitor(collect, clock)
     watched = Watched()
     monitor.subscribe(watched)
-    port = _free_port()
+    port = free_port()
     with make_client(fresh) as client:
         hook = client.create_webhook(
             url=f"http://127.0.0.1:{port}/paymongo/webhook",

@@ -5,16 +5,14 @@ The patient's side is the sandbox's test page, submitted by the test as the phon
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.tender import TenderMethod
-from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.ui.main_window import MainWindow
 from tests.ui.conftest import key_click, key_clicks
-from tests.ui.payments.conftest import WAIT_MS
+from tests.ui.payments.conftest import WAIT_MS, link_of, paid_on_the_phone, phone, shown_after
 
 DECLINES = {
     "4200000000000018": "card_expired",
@@ -32,33 +30,6 @@ THREE_DS = "4120000000000007"
 PLAIN_CARD = "4343434343434345"
 
 
-def phone(url: str, *, authorize: bool = True, method: str | None = None) -> None:
-    """The patient opens the link from the QR and presses a button on the test page."""
-    form = {"action": "authorize" if authorize else "fail"}
-    if method is not None:
-        form["method"] = method
-    httpx.post(url, data=form, timeout=10).raise_for_status()
-
-
-def _shown(qtbot: QtBot, window: MainWindow, *keys: Qt.Key) -> AttemptUpdate:
-    with qtbot.waitSignal(
-        window.payment.display_changed, timeout=WAIT_MS, check_params_cb=lambda u: u is not None
-    ) as shown:
-        for key in keys:
-            key_click(window, key)
-    update = shown.args[0]
-    assert isinstance(update, AttemptUpdate)
-    assert update.display is not None
-    assert update.display.url is not None
-    return update
-
-
-def _link(update: AttemptUpdate) -> str:
-    assert update.display is not None
-    assert update.display.url is not None
-    return update.display.url
-
-
 @pytest.mark.parametrize(
     ("key", "method"),
     [
@@ -70,22 +41,15 @@ def _link(update: AttemptUpdate) -> str:
 def test_ewallet_link_paid_on_the_phone(
     qtbot: QtBot, window: MainWindow, key: Qt.Key, method: TenderMethod
 ) -> None:
-    update = _shown(qtbot, window, Qt.Key.Key_F8, key)
-    remote = window.payment.remote
-    assert remote.link_edit.text() == _link(update)
-    assert not remote.qr_label.pixmap().isNull()
-    with qtbot.waitSignal(window.payment.settled, timeout=WAIT_MS) as settled:
-        phone(_link(update))
-    settlement = settled.args[0]
-    assert isinstance(settlement, Settlement)
+    settlement = paid_on_the_phone(qtbot, window, shown_after(qtbot, window, Qt.Key.Key_F8, key))
     assert [tender.method for tender in settlement.tenders] == [method]
 
 
 def test_card_on_phone_checkout_paid(qtbot: QtBot, window: MainWindow) -> None:
-    update = _shown(qtbot, window, Qt.Key.Key_F4)
+    update = shown_after(qtbot, window, Qt.Key.Key_F4)
     assert update.attempt.method is TenderMethod.CHECKOUT
     with qtbot.waitSignal(window.payment.settled, timeout=WAIT_MS) as settled:
-        phone(_link(update), method="gcash")
+        phone(link_of(update), method="gcash")
     assert settled.args[0].invoice.number
 
 
@@ -139,9 +103,9 @@ def test_keyed_card_3ds_on_the_phone(qtbot: QtBot, window: MainWindow, authorize
     assert window.payment.remote.link_box.isVisibleTo(window.payment.remote)
     if authorize:
         with qtbot.waitSignal(window.payment.settled, timeout=WAIT_MS):
-            phone(_link(update))
+            phone(link_of(update))
         return
-    phone(_link(update), authorize=False)
+    phone(link_of(update), authorize=False)
     qtbot.waitUntil(lambda: _receptionist_reads(window) != "", timeout=WAIT_MS)
     assert window.payment.settlement is None
     assert window.payment.remote.again_button.isVisibleTo(window.payment.remote)
