@@ -23,8 +23,8 @@ from pos_app.services.receipts import ReceiptService
 from pos_app.storage import Database
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
+    from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
-    from pos_app.services.collect.service import CardDetails
 
 
 class PaymentsPort(Protocol):

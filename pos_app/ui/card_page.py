@@ -22,7 +22,7 @@ from pos_app.domain.tender import SOURCE_METHODS, TenderMethod
 from pos_app.ui.widgets import big_label, shortcut_button
 
 if TYPE_CHECKING:  # the payment services load on a worker after the window shows
-    from pos_app.services.collect.service import CardDetails
+    from pos_app.services.collect.inputs import CardDetails
 
 SCOPE_WARNING = (
     "Card data scope: typing a card number on this computer puts it in scope for PCI DSS card "
@@ -100,7 +100,7 @@ class CardPage(QWidget):
         self.submitted.emit(card)
 
     def _read(self) -> CardDetails | None:
-        from pos_app.services.collect.service import CardDetails
+        from pos_app.services.collect.inputs import CardDetails
 
         number = "".join(ch for ch in self.number_edit.text() if ch.isdigit())
         month, _, year = self.expiry_edit.text().partition("/")

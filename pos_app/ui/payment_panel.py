@@ -28,7 +28,7 @@ from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import money_edit
 
 if TYPE_CHECKING:  # the payment services load on a worker after the window shows
-    from pos_app.services.collect.service import CardDetails
+    from pos_app.services.collect.inputs import CardDetails
 
 OFFLINE_TEXT = "PayMongo can't be reached right now. No QR codes or links. Cash still works (F6)."
 OFFLINE_STYLE = "background: #fee2e2; color: #991b1b; border: 1px solid #f87171; padding: 8px;"

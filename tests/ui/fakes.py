@@ -19,8 +19,8 @@ from pos_app.domain.errors import UserFacingError
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
 from pos_app.domain.tender import Tender, TenderMethod
+from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.collect.results import AttemptUpdate, CashResult, PaymentDisplay, Settlement
-from pos_app.services.collect.service import CardDetails
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CLINIC = "Test Clinic"

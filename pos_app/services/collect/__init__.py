@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pos_app.services.collect.crash_points import CrashPoints as CrashPoints
+    from pos_app.services.collect.inputs import CounterIdentity as CounterIdentity
     from pos_app.services.collect.monitor import PaymentMonitor as PaymentMonitor
     from pos_app.services.collect.results import AttemptUpdate as AttemptUpdate
     from pos_app.services.collect.results import CashResult as CashResult
     from pos_app.services.collect.results import PaymentDisplay as PaymentDisplay
     from pos_app.services.collect.results import Settlement as Settlement
     from pos_app.services.collect.service import CollectService as CollectService
-    from pos_app.services.collect.service import CounterIdentity as CounterIdentity
 
 _LAZY = {
     "AttemptUpdate": "pos_app.services.collect.results",
     "CashResult": "pos_app.services.collect.results",
     "CollectService": "pos_app.services.collect.service",
-    "CounterIdentity": "pos_app.services.collect.service",
+    "CounterIdentity": "pos_app.services.collect.inputs",
     "CrashPoints": "pos_app.services.collect.crash_points",
     "PaymentDisplay": "pos_app.services.collect.results",
     "PaymentMonitor": "pos_app.services.collect.monitor",

@@ -26,7 +26,8 @@ from pos_app.domain.attempt import (
     map_source_status,
 )
 from pos_app.paymongo.models import Payment, Source
-from pos_app.services.collect.results import AttemptUpdate, PaymentDisplay
+from pos_app.services.collect.display import link_display
+from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
     from pos_app.services.collect.service import CollectService
@@ -90,20 +91,8 @@ class SourceFlow:
     def _observe_source(self, attempt: PaymentAttempt, source: Source) -> AttemptUpdate:
         service = self._service
         if source.checkout_url:
-            service._show(
-                attempt,
-                PaymentDisplay(
-                    attempt_id=attempt.id,
-                    bill_id=attempt.bill_id,
-                    method=attempt.method,
-                    amount=attempt.amount,
-                    qr_png=None,
-                    qr_text=source.checkout_url,
-                    url=source.checkout_url,
-                    expires_at=None,
-                    clinic_name=service._counter.clinic_name,
-                ),
-            )
+            clinic_name = service._counter.clinic_name
+            service._show(attempt, link_display(attempt, source.checkout_url, clinic_name))
         observed = map_source_status(source.status.value)
         if observed in (_E.PROCESSING_STARTED, _E.PAID) and attempt.is_open:
             # chargeable (or paid by our own earlier, unrecorded, request): charge it now; the

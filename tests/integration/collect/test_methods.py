@@ -11,7 +11,7 @@ from pos_app.domain.errors import UserFacingError
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect import CollectService, CounterIdentity
-from pos_app.services.collect.service import CardDetails
+from pos_app.services.collect.inputs import CardDetails
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client, patient_pays

@@ -15,7 +15,7 @@ from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect import CollectService
-from pos_app.services.collect.service import CardDetails
+from pos_app.services.collect.inputs import CardDetails
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import patient_pays

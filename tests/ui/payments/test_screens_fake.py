@@ -16,8 +16,8 @@ from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
+from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.collect.results import AttemptUpdate
-from pos_app.services.collect.service import CardDetails
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.main_window import MainWindow

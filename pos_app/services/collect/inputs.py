@@ -1,0 +1,45 @@
+"""What the counter hands the payment service: who is collecting, and a card typed at the counter.
+
+Threading contract: immutable values; share them freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CounterIdentity:
+    """Who is collecting: the counter's invoice series and the name shown to patients."""
+
+    terminal_id: str
+    invoice_prefix: str
+    clinic_name: str
+    cashier: str = "counter"
+    keyed_card_enabled: bool = False
+    # where PayMongo sends the patient's phone after an e-wallet or 3DS page; nothing reads it
+    return_url: str = "https://kaha.invalid/payment-finished"
+
+
+@dataclass(frozen=True, repr=False)
+class CardDetails:
+    """A card typed at the counter (keyed entry). Held in memory for one request, never stored."""
+
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    name: str | None = None
+    email: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CardDetails(****{self.number[-4:]})"
+
+    def paymongo_details(self) -> dict[str, object]:
+        """The ``details`` of a card payment method, as PayMongo wants them."""
+        return {
+            "card_number": self.number.replace(" ", ""),
+            "exp_month": self.exp_month,
+            "exp_year": self.exp_year,
+            "cvc": self.cvc,
+        }
