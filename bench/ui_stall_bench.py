@@ -51,7 +51,9 @@ def run() -> list[Figure]:
         window.show()
         loop.exec()
         window.set_backend(backend)
-        window.queue.table.selectRow(0)
+        selected = QEventLoop()
+        window.queue.select_row(0, selected.quit)
+        selected.exec()
         import httpx
 
         httpx.post(

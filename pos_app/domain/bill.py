@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pos_app.domain.money import Money
 
-__all__ = ["Bill", "BillLine", "BillStatus", "Patient"]
+__all__ = ["Bill", "BillLine", "BillStatus", "BillSummary", "Patient"]
 
 
 class BillStatus(StrEnum):
@@ -112,3 +112,37 @@ class Bill:
     @property
     def accepts_payment(self) -> bool:
         return not self.status.is_terminal and not self.balance.is_zero
+
+
+@dataclass(frozen=True, slots=True)
+class BillSummary:
+    """One row of the bill queue: what the receptionist scans a list by, without the lines.
+
+    The queue shows hundreds of these per keystroke; the full ``Bill`` is read only for the one
+    the receptionist selects."""
+
+    id: int
+    number: str
+    patient_name: str
+    description: str
+    amount_due: Money
+    amount_paid: Money
+    status: BillStatus
+    updated_at: datetime
+
+    @property
+    def balance(self) -> Money:
+        return self.amount_due.minus_floor_zero(self.amount_paid)
+
+    @classmethod
+    def of(cls, bill: Bill) -> BillSummary:
+        return cls(
+            id=bill.id,
+            number=bill.number,
+            patient_name=bill.patient.full_name,
+            description=bill.description,
+            amount_due=bill.amount_due,
+            amount_paid=bill.amount_paid,
+            status=bill.status,
+            updated_at=bill.updated_at,
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.bill import Bill, BillStatus, BillSummary
 from pos_app.domain.errors import NotFound
 from pos_app.storage import Database
 
@@ -23,12 +23,11 @@ class BillQueue:
 
     def find(
         self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
-    ) -> list[Bill]:
-        """Bills whose patient name or bill number matches ``text`` (all bills when it is blank)."""
+    ) -> list[BillSummary]:
+        """Bills whose patient name or bill number matches ``text`` (all bills when it is blank),
+        newest first, as queue rows; ``get`` reads the whole bill."""
         with self._database.unit_of_work(read_only=True) as uow:
-            if text.strip():
-                return uow.bills.search(text, status, limit)
-            return uow.bills.list_queue(status, limit)
+            return uow.bills.queue_rows(text, status, limit)
 
     def get(self, bill_id: int) -> Bill:
         with self._database.unit_of_work(read_only=True) as uow:
@@ -45,4 +44,6 @@ class BillFinder(Protocol):
 
     def find(
         self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
-    ) -> list[Bill]: ...
+    ) -> list[BillSummary]: ...
+
+    def get(self, bill_id: int) -> Bill: ...

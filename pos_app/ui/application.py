@@ -123,8 +123,7 @@ def _arm_smoke_test(
         if bill is None:
             fail("no bill to collect")
             return
-        window.queue.table.selectRow(0)
-        window.payment.collect_qrph()
+        window.queue.select_row(0, window.payment.collect_qrph)
 
     def on_display(update: AttemptUpdate | None) -> None:
         if update is None or update.display is None or update.display.url is None:

@@ -7,6 +7,8 @@ the answer to what is typed now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.bill import Bill, BillStatus, BillSummary
 from pos_app.services.bills import BillFinder
 from pos_app.ui.errors import show_error
 from pos_app.ui.tasks import TaskRunner
@@ -61,24 +63,24 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class BillTableModel(QAbstractTableModel):
-    """Bills as rows; holds domain objects only."""
+    """Bills as rows (``BillSummary``, without their lines); holds domain objects only."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._bills: list[Bill] = []
+        self._bills: list[BillSummary] = []
         self._texts: list[tuple[str, ...]] = []
         self._brushes = {
             status: QBrush(QColor(colour)) for status, colour in STATUS_COLOURS.items()
         }
 
-    def set_bills(self, bills: list[Bill]) -> None:
+    def set_bills(self, bills: list[BillSummary]) -> None:
         self.beginResetModel()
         self._bills = list(bills)
         # painting asks for every cell again and again: format each once, here
         self._texts = [self._row_texts(bill) for bill in self._bills]
         self.endResetModel()
 
-    def bill_at(self, row: int) -> Bill | None:
+    def bill_at(self, row: int) -> BillSummary | None:
         return self._bills[row] if 0 <= row < len(self._bills) else None
 
     def rowCount(self, parent: ParentIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
@@ -108,10 +110,10 @@ class BillTableModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _row_texts(bill: Bill) -> tuple[str, ...]:
+    def _row_texts(bill: BillSummary) -> tuple[str, ...]:
         return (
             bill.number,
-            bill.patient.full_name,
+            bill.patient_name,
             bill.description,
             bill.amount_due.format(),
             bill.balance.format(),
@@ -124,9 +126,9 @@ class BillQueueView(QWidget):
 
     #: the number of bills shown, after every completed load
     loaded = Signal(int)
-    #: the bill the receptionist selected (None when nothing is)
+    #: the bill the receptionist selected, read whole from the database (None when none is)
     bill_selected = Signal(object)
-    #: Enter on a bill: the receptionist wants to collect payment for it
+    #: Enter on a bill: the receptionist wants to collect payment for it (its BillSummary)
     bill_activated = Signal(object)
 
     def __init__(
@@ -136,6 +138,8 @@ class BillQueueView(QWidget):
         self._finder = finder
         self._runner = runner
         self._generation = 0
+        self._selected: Bill | None = None  # the whole bill of the current row, once read
+        self._when_selected: tuple[int, Callable[[], None]] | None = None
         self.search_box = QLineEdit(placeholderText="Search patient name or bill number   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
@@ -195,10 +199,10 @@ class BillQueueView(QWidget):
         text = self.search_box.text()
         statuses = self.selected_statuses()
 
-        def query() -> list[Bill]:
+        def query() -> list[BillSummary]:
             if statuses is None:
                 return self._finder.find(text, None)
-            found: list[Bill] = []
+            found: list[BillSummary] = []
             for status in statuses:
                 found.extend(self._finder.find(text, status))
             found.sort(key=lambda bill: (bill.updated_at, bill.id), reverse=True)
@@ -208,20 +212,28 @@ class BillQueueView(QWidget):
             query,
             on_success=lambda bills: self._show(generation, bills),
             on_failure=lambda exc: show_error(self, exc),
+            owner=self,
         )
 
-    def _show(self, generation: int, bills: list[Bill]) -> None:
+    def _show(self, generation: int, bills: list[BillSummary]) -> None:
         if generation != self._generation:
             return  # an answer to an older query: what is typed now has its own answer coming
-        selected = self.current_bill()
+        selected = self.current_summary()
         self.model.set_bills(bills)
         self.count_label.setText(_count_text(len(bills)))
         if selected is not None:
             self.select_bill(selected.id)
         self.loaded.emit(len(bills))
 
-    def current_bill(self) -> Bill | None:
+    def current_summary(self) -> BillSummary | None:
         return self.model.bill_at(self.table.currentIndex().row())
+
+    def current_bill(self) -> Bill | None:
+        """The whole selected bill, once it has been read (``bill_selected`` says when)."""
+        summary = self.current_summary()
+        if summary is None or self._selected is None or self._selected.id != summary.id:
+            return None
+        return self._selected
 
     def select_bill(self, bill_id: int) -> None:
         for row in range(self.model.rowCount()):
@@ -230,8 +242,50 @@ class BillQueueView(QWidget):
                 self.table.selectRow(row)
                 return
 
+    def select_row(self, row: int, then: Callable[[], None]) -> None:
+        """Select ``row`` and call ``then`` once its whole bill is read and announced."""
+        summary = self.model.bill_at(row)
+        if summary is None:
+            return
+        self._when_selected = (summary.id, then)
+        if self.current_summary() == summary:
+            self.refresh_selection()
+        else:
+            self.table.selectRow(row)
+
+    def refresh_selection(self) -> None:
+        """Read the selected bill again (after it was paid, or for the next patient)."""
+        self._read_whole(self.current_summary())
+
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.bill_selected.emit(self.model.bill_at(current.row()))
+        self._read_whole(self.model.bill_at(current.row()))
+
+    def _read_whole(self, summary: BillSummary | None) -> None:
+        if summary is None:
+            self._selected = None
+            self.bill_selected.emit(None)
+            return
+        bill_id = summary.id
+        self._runner.run_db(
+            lambda: self._finder.get(bill_id),
+            on_success=self._on_whole_bill,
+            on_failure=lambda exc: show_error(self, exc),
+            owner=self,
+        )
+
+    def _on_whole_bill(self, bill: object) -> None:
+        assert isinstance(bill, Bill)
+        summary = self.current_summary()
+        if summary is None or summary.id != bill.id:
+            return  # the receptionist moved on while it was read: the newer row is coming
+        self._selected = bill
+        self.bill_selected.emit(bill)
+        waiting, self._when_selected = self._when_selected, None
+        if waiting is not None:
+            if waiting[0] == bill.id:
+                waiting[1]()
+            else:
+                self._when_selected = waiting
 
     def _on_activated(self, index: QModelIndex) -> None:
         bill = self.model.bill_at(index.row())

@@ -214,9 +214,8 @@ class MainWindow(QMainWindow):
         self.customer_display.show_idle()
         self.queue.search_box.clear()
         self.queue.search_box.setFocus()
-        bill = self.queue.current_bill()
-        self.detail.show_bill(bill)
-        self.payment.show_bill(bill)
+        self.detail.show_bill(self.queue.current_bill())
+        self.queue.refresh_selection()  # read it again: it may have been paid meanwhile
 
     def _on_bill_changed(self, bill: Bill) -> None:
         # the monitor reports every poll; only a change in what was paid is worth a repaint
@@ -239,5 +238,5 @@ class MainWindow(QMainWindow):
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is not None and not self.payment.holds_bill:
             self.queue.select_bill(wanted)
-        elif self.queue.current_bill() is None and count and not self.payment.holds_bill:
+        elif self.queue.current_summary() is None and count and not self.payment.holds_bill:
             self.queue.table.selectRow(0)

@@ -85,11 +85,13 @@ class ScreenshotTour:
             print(f"skipped {name}: {reason}", flush=True)
             then()
 
+        def start() -> None:
+            self._waiting = shown
+            payment.problem.connect(refused)
+            payment.start_method(method, via_source=via_source)
+
         payment.next_patient()
-        self._window.queue.table.selectRow(row)
-        self._waiting = shown
-        payment.problem.connect(refused)
-        payment.start_method(method, via_source=via_source)
+        self._window.queue.select_row(row, start)
 
     # -- the tour -------------------------------------------------------------------------------
 
@@ -101,8 +103,7 @@ class ScreenshotTour:
         assert isinstance(backend, PaymentBackend)
         self._window.set_backend(backend)
         self._window.set_connection_status(backend.description)
-        self._window.queue.table.selectRow(1)
-        self._later(self._main_and_cash)
+        self._window.queue.select_row(1, lambda: self._later(self._main_and_cash))
 
     def _main_and_cash(self) -> None:
         self._save(self._window, "main-window.png")
@@ -124,12 +125,15 @@ class ScreenshotTour:
 
     def _card(self) -> None:
         payment = self._window.payment
+
+        def fill_in() -> None:
+            payment.show_card_form()
+            payment.card.number_edit.setText(TEST_CARD)
+            payment.card.expiry_edit.setText("12/29")
+            self._later(self._card_then_qrph)
+
         payment.next_patient()
-        self._window.queue.table.selectRow(4)
-        payment.show_card_form()
-        payment.card.number_edit.setText(TEST_CARD)
-        payment.card.expiry_edit.setText("12/29")
-        self._later(self._card_then_qrph)
+        self._window.queue.select_row(4, fill_in)
 
     def _card_then_qrph(self) -> None:
         self._save(self._window, "payment-keyed-card.png")

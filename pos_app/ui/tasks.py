@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ FailureCallback = Callable[[BaseException], None]
 class _Pending:
     on_success: SuccessCallback | None
     on_failure: FailureCallback | None
+    owner: QObject | None = None  # callbacks are dropped once this widget is gone
 
 
 class _Job(QRunnable):
@@ -71,9 +73,11 @@ class TaskRunner(QObject):
         *,
         on_success: SuccessCallback | None = None,
         on_failure: FailureCallback | None = None,
+        owner: QObject | None = None,
     ) -> int:
-        """Run ``work`` on the database worker; callbacks on the GUI thread."""
-        return self._submit(self._db_pool, work, on_success, on_failure)
+        """Run ``work`` on the database worker; callbacks on the GUI thread (none once
+        ``owner`` has been deleted)."""
+        return self._submit(self._db_pool, work, _Pending(on_success, on_failure, owner))
 
     def run_net(
         self,
@@ -81,9 +85,11 @@ class TaskRunner(QObject):
         *,
         on_success: SuccessCallback | None = None,
         on_failure: FailureCallback | None = None,
+        owner: QObject | None = None,
     ) -> int:
-        """Run ``work`` on the network pool; callbacks on the GUI thread."""
-        return self._submit(self._net_pool, work, on_success, on_failure)
+        """Run ``work`` on the network pool; callbacks on the GUI thread (none once ``owner``
+        has been deleted)."""
+        return self._submit(self._net_pool, work, _Pending(on_success, on_failure, owner))
 
     @property
     def busy(self) -> bool:
@@ -93,15 +99,9 @@ class TaskRunner(QObject):
         """Block until both pools are idle (shutdown and tests only, never from a slot)."""
         return self._db_pool.waitForDone(timeout_ms) and self._net_pool.waitForDone(timeout_ms)
 
-    def _submit(
-        self,
-        pool: QThreadPool,
-        work: Callable[[], object],
-        on_success: SuccessCallback | None,
-        on_failure: FailureCallback | None,
-    ) -> int:
+    def _submit(self, pool: QThreadPool, work: Callable[[], object], pending: _Pending) -> int:
         task_id = next(self._ids)
-        self._pending[task_id] = _Pending(on_success, on_failure)
+        self._pending[task_id] = pending
         pool.start(_Job(task_id, work, self._finished))
         return task_id
 
@@ -110,6 +110,8 @@ class TaskRunner(QObject):
         pending = self._pending.pop(task_id, None)
         if pending is None:
             return
+        if pending.owner is not None and not shiboken6.isValid(pending.owner):
+            return  # its window closed while the work ran: nobody is left to show the answer
         try:
             if ok and pending.on_success is not None:
                 pending.on_success(payload)

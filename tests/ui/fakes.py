@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pos_app.domain.attempt import AttemptState, PaymentAttempt
-from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
+from pos_app.domain.bill import Bill, BillLine, BillStatus, BillSummary, Patient
 from pos_app.domain.errors import UserFacingError
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
@@ -214,11 +214,14 @@ class FakeFinder:
 
     def find(
         self, text: str = "", status: BillStatus | None = None, limit: int = 100
-    ) -> list[Bill]:
+    ) -> list[BillSummary]:
         bills = [
-            bill
+            BillSummary.of(bill)
             for bill in self._payments.bills.values()
             if text.lower() in bill.patient.full_name.lower()
             and (status is None or bill.status is status)
         ]
         return sorted(bills, key=lambda bill: bill.id, reverse=True)[:limit]
+
+    def get(self, bill_id: int) -> Bill:
+        return self._payments.bills[bill_id]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.bill import Bill, BillStatus, BillSummary
 from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import QUEUE_LIMIT, BillQueue
 from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
@@ -45,11 +46,17 @@ class BlockingFinder:
 
     def find(
         self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
-    ) -> list[Bill]:
+    ) -> list[BillSummary]:
         self.calls.append((text, status))
         self.threads.append(threading.current_thread().name)
         assert self.release.wait(10), "the test never released the finder"
-        return [b for b in self.bills if status is None or b.status is status][:limit]
+        return [BillSummary.of(b) for b in self.bills if status is None or b.status is status][
+            :limit
+        ]
+
+    def get(self, bill_id: int) -> Bill:
+        self.threads.append(threading.current_thread().name)
+        return next(bill for bill in self.bills if bill.id == bill_id)
 
 
 def test_queue_loads_off_the_gui_thread_while_the_event_loop_keeps_running(
@@ -91,13 +98,13 @@ def test_search_by_name_and_number_and_filter_by_status(
     numbers = [view.model.bill_at(r).number for r in range(view.model.rowCount())]  # type: ignore[union-attr]
     assert numbers == [some_bill.number]
 
-    surname_prefix = some_bill.patient.last_name[:4].lower()
+    surname_prefix = some_bill.patient_name.split()[-1][:4].lower()
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.search_box.setText(surname_prefix)
     found = [view.model.bill_at(r) for r in range(view.model.rowCount())]
     assert some_bill.id in {b.id for b in found if b is not None}
     assert all(
-        any(w.lower().startswith(surname_prefix) for w in b.patient.full_name.split())
+        any(w.lower().startswith(surname_prefix) for w in b.patient_name.split())
         for b in found
         if b
     )
@@ -123,11 +130,15 @@ def test_an_older_answer_never_replaces_the_newer_one(qtbot: QtBot, runner: Task
 
         def find(
             self, text: str = "", status: BillStatus | None = None, limit: int = QUEUE_LIMIT
-        ) -> list[Bill]:
+        ) -> list[BillSummary]:
+            rows = [BillSummary.of(bill) for bill in bills]
             if text == "old":
                 self.first.wait(5)
-                return bills
-            return bills[:1] if text == "new" else bills
+                return rows
+            return rows[:1] if text == "new" else rows
+
+        def get(self, bill_id: int) -> Bill:
+            return next(bill for bill in bills if bill.id == bill_id)
 
     finder = SlowFirstFinder()
     view = BillQueueView(finder, runner)
@@ -141,3 +152,63 @@ def test_an_older_answer_never_replaces_the_newer_one(qtbot: QtBot, runner: Task
     finder.first.set()
     qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
     assert view.model.rowCount() == 1
+
+
+def _all_bills_shown(qtbot: QtBot, runner: TaskRunner, finder: BlockingFinder) -> BillQueueView:
+    finder.release.set()
+    view = BillQueueView(finder, runner)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.status_filter.setCurrentIndex(view.status_filter.findText("All bills"))
+    return view
+
+
+def _numbered(count: int) -> list[Bill]:
+    """Demo bills with the ids a database would give them."""
+    return [replace(bill, id=n) for n, bill in enumerate(demo_bills(FakeClock(), count), 1)]
+
+
+def test_selecting_a_row_reads_the_whole_bill_off_the_gui_thread(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    bills = _numbered(6)
+    finder = BlockingFinder(bills)
+    view = _all_bills_shown(qtbot, runner, finder)
+    row_bill = view.model.bill_at(2)
+    assert row_bill is not None
+    finder.threads.clear()
+    with qtbot.waitSignal(view.bill_selected, timeout=5000) as selected:
+        view.table.selectRow(2)
+    whole = selected.args[0]
+    assert isinstance(whole, Bill)
+    assert whole.id == row_bill.id
+    assert whole.lines  # the detail view needs the lines the queue row does not carry
+    assert view.current_bill() == whole
+    assert finder.threads
+    assert threading.main_thread().name not in finder.threads
+
+
+def test_a_bill_read_for_an_earlier_row_is_not_shown(qtbot: QtBot, runner: TaskRunner) -> None:
+    bills = _numbered(4)
+    slow_row_bill = threading.Event()
+
+    class SlowGetFinder(BlockingFinder):
+        def get(self, bill_id: int) -> Bill:
+            if bill_id == bills[0].id:
+                slow_row_bill.wait(5)
+            return super().get(bill_id)
+
+    view = _all_bills_shown(qtbot, runner, SlowGetFinder(bills))
+    rows = [view.model.bill_at(row) for row in range(view.model.rowCount())]
+    first_row = [r.id if r else None for r in rows].index(bills[0].id)
+    shown: list[Bill | None] = []
+    view.bill_selected.connect(shown.append)
+    view.table.selectRow(first_row)  # its read is held up...
+    other_row = (first_row + 1) % len(rows)
+    view.table.selectRow(other_row)  # ...and the receptionist moves on
+    with qtbot.waitSignal(view.bill_selected, timeout=5000):
+        slow_row_bill.set()  # the first read answers late, then the second one
+    assert runner.wait_for_done(5000)
+    assert [bill.id for bill in shown if bill] == [rows[other_row].id]  # type: ignore[union-attr]
+    assert view.current_bill() is not None
+    assert view.current_bill().id == rows[other_row].id  # type: ignore[union-attr]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
+from pos_app.domain.bill import Bill, BillLine, BillStatus, BillSummary, Patient
 from pos_app.domain.money import Money
 from pos_app.storage.models import BillLineRow, BillRow, PatientRow
 
@@ -62,6 +62,44 @@ def load_bills(session: Session, bill_ids: Sequence[int]) -> list[Bill]:
     ).all()
     lines = _load_lines(connection, bill_ids)
     by_id = {row[0]: _bill_from_row(row, lines.get(row[0], ())) for row in bill_rows}
+    return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
+
+
+_SUMMARY_COLUMNS = (
+    _BILLS.c.id,
+    _BILLS.c.number,
+    _PATIENTS.c.first_name,
+    _PATIENTS.c.last_name,
+    _BILLS.c.description,
+    _BILLS.c.amount_due_centavos,
+    _BILLS.c.amount_paid_centavos,
+    _BILLS.c.status,
+    _BILLS.c.updated_at,
+)
+
+
+def load_summaries(session: Session, bill_ids: Sequence[int]) -> list[BillSummary]:
+    """The queue rows of these bills, in the order given: one query, no lines."""
+    if not bill_ids:
+        return []
+    session.flush()
+    rows = session.connection().execute(
+        select(*_SUMMARY_COLUMNS)
+        .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
+        .where(_BILLS.c.id.in_(bill_ids))
+    )
+    by_id = {}
+    for bill_id, number, first, last, description, due, paid, status, updated_at in rows:
+        by_id[bill_id] = BillSummary(
+            bill_id,
+            number,
+            f"{first.strip()} {last.strip()}".strip(),
+            description,
+            Money(due),
+            Money(paid),
+            BillStatus(status),
+            updated_at,
+        )
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
 
 

@@ -75,10 +75,10 @@ def _keep_matching(
     """Bills matching ``rarest`` (newest first) that match the other words too.
 
     First the newest few are checked through the (bill_id, token) index: when the words
-    mostly go together ("dela cruz") that is enough. Otherwise the rest of the rarest
-    word's matches are read; a word with at most SPARSE_MATCHES matches is read whole and
-    intersected here (one index range beats a probe per candidate), and only the common
-    words are probed, a chunk at a time.
+    mostly go together ("dela cruz") that is enough. Otherwise one statement walks all of
+    the rarest word's matches (at most SPARSE_MATCHES index entries) and keeps those with
+    the other words, each checked by an EXISTS through the same index: a single pass in
+    the database instead of a statement per chunk of candidates.
     """
     chunk_size = 2 * limit
     words = [word for _, word in others]
@@ -86,22 +86,7 @@ def _keep_matching(
     kept = _probe(session, newest, words)
     if len(kept) >= limit or len(newest) < chunk_size:
         return kept[:limit]
-    # Same total order, so the full list starts with ``newest``.
-    rest = _newest_matching(session, rarest, status, None)[len(newest) :]
-    to_probe = []
-    for count, word in others:
-        if count <= SPARSE_MATCHES:
-            allowed = set(_all(session, select(_TOKENS.c.bill_id).where(_starts_with(word))))
-            rest = [bill_id for bill_id in rest if bill_id in allowed]
-        else:
-            to_probe.append(word)
-    # Matches are sparse now: bigger chunks mean fewer statements to build and run.
-    chunk_size *= 5
-    for start in range(0, len(rest), chunk_size):
-        kept.extend(_probe(session, rest[start : start + chunk_size], to_probe))
-        if len(kept) >= limit:
-            break
-    return kept[:limit]
+    return _newest_matching(session, rarest, status, limit, also=words)
 
 
 def _probe(session: Session, chunk: Sequence[int], words: Sequence[str]) -> list[int]:
@@ -119,15 +104,28 @@ def _probe(session: Session, chunk: Sequence[int], words: Sequence[str]) -> list
 
 
 def _newest_matching(
-    session: Session, word: str, status: BillStatus | None, limit: int | None
+    session: Session,
+    word: str,
+    status: BillStatus | None,
+    limit: int,
+    *,
+    also: Sequence[str] = (),
 ) -> list[int]:
-    """Bills with a word starting with ``word``, newest first, from the covering index."""
+    """Bills with a word starting with ``word`` (and with each of ``also``), newest first,
+    from the covering index."""
     query = select(_TOKENS.c.bill_id).where(_starts_with(word))
+    other = _TOKENS.alias("other")
+    for extra in also:
+        query = query.where(
+            exists().where(
+                other.c.bill_id == _TOKENS.c.bill_id,
+                other.c.token >= extra,
+                other.c.token < prefix_upper_bound(extra),
+            )
+        )
     if status is not None:
         query = query.where(_TOKENS.c.status == status.value)
     query = query.order_by(_TOKENS.c.updated_at.desc(), _TOKENS.c.bill_id.desc())
-    if limit is None:
-        return list(dict.fromkeys(_all(session, query)))
     # A bill appears once per matching word of its own ("cruz", "cruzsantos"); those rows
     # are adjacent, so dropping repeats here is cheaper than SQL DISTINCT (a temp B-tree).
     fetch = 2 * limit

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pos_app.domain.bill import Bill, BillStatus
+from pos_app.domain.bill import Bill, BillStatus, BillSummary
 from pos_app.domain.errors import NotFound
 from pos_app.domain.money import Money
 from pos_app.storage.models import BillRow
-from pos_app.storage.repositories.bill_loading import load_bills
+from pos_app.storage.repositories.bill_loading import load_bills, load_summaries
 from pos_app.storage.repositories.bill_search import matching_bill_ids
 from pos_app.storage.repositories.bill_tokens import copy_sort_keys
 from pos_app.storage.repositories.bill_writing import insert_bills, upsert_page
@@ -98,11 +98,7 @@ class BillRepository:
         self, status: BillStatus | None = None, limit: int = DEFAULT_LIMIT
     ) -> list[Bill]:
         """The bill queue, most recently updated first."""
-        query = select(BillRow.id).order_by(BillRow.updated_at.desc(), BillRow.id.desc())
-        if status is not None:
-            query = query.where(BillRow.status == status.value)
-        ids = list(self._session.scalars(query.limit(limit)))
-        return load_bills(self._session, ids)
+        return load_bills(self._session, self._newest_ids(status, limit))
 
     def search(
         self, text: str, status: BillStatus | None = None, limit: int = DEFAULT_LIMIT
@@ -117,6 +113,23 @@ class BillRepository:
             return self.list_queue(status, limit)
         ids = matching_bill_ids(self._session, words, status, limit)
         return load_bills(self._session, ids)
+
+    def queue_rows(
+        self, text: str = "", status: BillStatus | None = None, limit: int = DEFAULT_LIMIT
+    ) -> list[BillSummary]:
+        """What the bill queue shows: the same bills as ``search``, as light rows."""
+        words = query_words(text)
+        if words:
+            ids = matching_bill_ids(self._session, words, status, limit)
+        else:
+            ids = self._newest_ids(status, limit)
+        return load_summaries(self._session, ids)
+
+    def _newest_ids(self, status: BillStatus | None, limit: int) -> list[int]:
+        query = select(BillRow.id).order_by(BillRow.updated_at.desc(), BillRow.id.desc())
+        if status is not None:
+            query = query.where(BillRow.status == status.value)
+        return list(self._session.scalars(query.limit(limit)))
 
     def _reload(self, bill_id: int) -> Bill:
         self._session.flush()

@@ -63,7 +63,7 @@ def window(qtbot: QtBot, counter: tuple[CounterServices, PaymentBackend]) -> Ite
     main.activateWindow()
     qtbot.waitActive(main)  # keys reach shortcuts only in the active window
     main.set_backend(backend)
-    main.queue.table.selectRow(2)
+    select_row(qtbot, main, 2)
     yield main
     main.stop_watching()
     assert runner.wait_for_done(WAIT_MS), "a background task was left running"
@@ -110,3 +110,17 @@ def paid_on_the_phone(qtbot: QtBot, window: MainWindow, update: AttemptUpdate) -
     settlement = settled.args[0]
     assert isinstance(settlement, Settlement)
     return settlement
+
+
+def select_row(qtbot: QtBot, window: MainWindow, row: int) -> None:
+    """Pick the bill on ``row`` and wait until the whole bill is read and shown."""
+    summary = window.queue.model.bill_at(row)
+    assert summary is not None
+    with qtbot.waitSignal(
+        window.queue.bill_selected,
+        timeout=WAIT_MS,
+        check_params_cb=lambda bill: bill is not None and bill.id == summary.id,
+    ):
+        window.queue.select_row(row, lambda: None)
+    assert window.payment.bill is not None
+    assert window.payment.bill.id == summary.id

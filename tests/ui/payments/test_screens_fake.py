@@ -25,8 +25,10 @@ from pos_app.ui.payment_panel import PaymentPanel
 from pos_app.ui.tasks import TaskRunner
 from tests.ui.conftest import active_timers, cell_text, key_click, key_clicks
 from tests.ui.fakes import FakeFinder, FakeMonitor, FakePayments, make_bill
+from tests.ui.payments.conftest import select_row
 
 WAIT_MS = 5_000
+
 CLEANING = "Oral prophylaxis (cleaning)"
 
 
@@ -70,9 +72,8 @@ def window(qtbot: QtBot, fake: FakePayments, monitor: FakeMonitor) -> Iterator[M
     main.activateWindow()
     qtbot.waitActive(main)
     main.set_backend(PaymentBackend("fake", "http://127.0.0.1:9", None, fake, monitor))
-    main.queue.select_bill(1)
-    assert main.payment.bill is not None
-    assert main.payment.bill.id == 1
+    rows = [main.queue.model.bill_at(row) for row in range(main.queue.model.rowCount())]
+    select_row(qtbot, main, [bill.id if bill else None for bill in rows].index(1))
     yield main
     main.stop_watching()
     assert runner.wait_for_done(WAIT_MS), "a background task was left running"
@@ -269,7 +270,7 @@ def test_walk_in_bill_opens_at_the_counter(
     assert bill is not None
     assert bill.patient.full_name == "Ana Cruz"
     assert bill.amount_due == Money.parse("1,500")
-    assert window.queue.current_bill() == bill
+    qtbot.waitUntil(lambda: window.queue.current_bill() == bill, timeout=WAIT_MS)
 
 
 def test_a_late_payment_shows_in_the_overpayments_list_for_staff(
