@@ -5,8 +5,8 @@ Two plans, chosen per query, keep the answer fast over 100,000 bills:
 
 - sparse: the rarest word matches at most SPARSE_MATCHES words. Its matches are read
   newest first from the covering index (token, updated_at, bill_id, status) and kept if
-  the other words match too (checked a chunk at a time through (bill_id, token)), all
-  without touching the bills table.
+  the other words match too (an EXISTS per word through (bill_id, token)), in one
+  statement and without touching the bills table.
 - dense: every word matches many bills ("m", "ma"). Bills are walked newest first along
   the updated_at index and checked word by word until ``limit`` are found; as matches are
   common, few bills are read.
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.bill import BillStatus
@@ -60,47 +60,8 @@ def matching_bill_ids(
         return []
     if rarest_count > SPARSE_MATCHES:
         return _dense(session, [word for _, word in counted], status, limit)
-    if len(counted) == 1:
-        return _newest_matching(session, rarest, status, limit)
-    return _keep_matching(session, rarest, counted[1:], status, limit)
-
-
-def _keep_matching(
-    session: Session,
-    rarest: str,
-    others: Sequence[tuple[int, str]],
-    status: BillStatus | None,
-    limit: int,
-) -> list[int]:
-    """Bills matching ``rarest`` (newest first) that match the other words too.
-
-    First the newest few are checked through the (bill_id, token) index: when the words
-    mostly go together ("dela cruz") that is enough. Otherwise one statement walks all of
-    the rarest word's matches (at most SPARSE_MATCHES index entries) and keeps those with
-    the other words, each checked by an EXISTS through the same index: a single pass in
-    the database instead of a statement per chunk of candidates.
-    """
-    chunk_size = 2 * limit
-    words = [word for _, word in others]
-    newest = _newest_matching(session, rarest, status, chunk_size)
-    kept = _probe(session, newest, words)
-    if len(kept) >= limit or len(newest) < chunk_size:
-        return kept[:limit]
-    return _newest_matching(session, rarest, status, limit, also=words)
-
-
-def _probe(session: Session, chunk: Sequence[int], words: Sequence[str]) -> list[int]:
-    """The bills of ``chunk`` (order kept) having a word starting with each of ``words``."""
-    survivors = list(chunk)
-    for word in words:
-        if not survivors:
-            break
-        # Inlined integers: binding hundreds of parameters costs more than the lookup.
-        among: BindParameter[list[int]] = bindparam("among", survivors, literal_execute=True)
-        query = select(_TOKENS.c.bill_id).where(_TOKENS.c.bill_id.in_(among), _starts_with(word))
-        found = set(_all(session, query))
-        survivors = [bill_id for bill_id in survivors if bill_id in found]
-    return survivors
+    others = [word for _, word in counted[1:]]
+    return _newest_matching(session, rarest, status, limit, also=others)
 
 
 def _newest_matching(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pos_app.domain.bill import BillStatus
+from pos_app.domain.bill import BillStatus, BillSummary
 from pos_app.storage import Database
 from pos_app.storage.repositories import bill_search
 from pos_app.storage.search import prefix_upper_bound, query_words, tokens_for
@@ -138,3 +138,15 @@ def test_a_smaller_limit_gives_the_first_of_the_full_answer(
     with searchable.unit_of_work(read_only=True) as uow:
         for limit in range(1, 5):
             assert [b.number for b in uow.bills.search(query, limit=limit)] == full[:limit]
+
+
+@pytest.mark.parametrize("status", [None, BillStatus.PENDING, BillStatus.PAID])
+@pytest.mark.parametrize("query", ["", "sant", "sant mar", "cruz", "812", "zzz"])
+def test_queue_rows_are_the_search_answer_without_the_lines(
+    searchable: Database, query: str, status: BillStatus | None
+) -> None:
+    with searchable.unit_of_work(read_only=True) as uow:
+        whole = uow.bills.search(query, status) if query else uow.bills.list_queue(status)
+        rows = uow.bills.queue_rows(query, status)
+    assert rows == [BillSummary.of(bill) for bill in whole]
+    assert [row.balance for row in rows] == [bill.balance for bill in whole]
