@@ -6,13 +6,18 @@
 ``collect`` runs the whole payment, the patient included (their phone submits the sandbox's
 page); with POS_APP_CRASH_AT set it dies by SIGKILL at that point. ``recover`` is the next start
 of the app: ``PaymentMonitor.recover``, then the patient pays whatever link is still open, then it
-prints one JSON line with every recovered attempt's final state.
+prints one JSON line with every recovered attempt's final state and ``recover_s``, the seconds from
+opening the database to the end of ``PaymentMonitor.recover`` (the patient's paying not included).
+
+``main`` is also called in a forked child by ``crash_zygote`` (the random-kill loop).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 
 from pos_app.domain.clock import SystemClock
 from pos_app.domain.money import Money
@@ -26,7 +31,7 @@ TEST_KEY = "sk_test_PaymentsCrashRunnerNotReal7"
 AMOUNT = Money(1_500_00)
 
 
-def _service(db_url: str, paymongo_url: str) -> CollectService:
+def counter_service(db_url: str, paymongo_url: str) -> CollectService:
     client = PayMongoClient(
         secret_key=TEST_KEY,
         base_url=paymongo_url,
@@ -36,9 +41,17 @@ def _service(db_url: str, paymongo_url: str) -> CollectService:
     return CollectService(open_database(db_url), client, SystemClock(), counter)
 
 
-def collect(db_url: str, paymongo_url: str, bill_id: int, flow: str) -> None:
-    """``flow``: a TenderMethod value, or "source-gcash"/"source-grab_pay" for a Source."""
-    service = _service(db_url, paymongo_url)
+def _nothing() -> None:
+    pass
+
+
+def collect(
+    db_url: str, paymongo_url: str, bill_id: int, flow: str, ready: Callable[[], None] = _nothing
+) -> None:
+    """``flow``: a TenderMethod value, or "source-gcash"/"source-grab_pay" for a Source.
+    ``ready`` is called once the app is up, just before the payment starts."""
+    service = counter_service(db_url, paymongo_url)
+    ready()
     if flow.startswith("source-"):
         update = service.start_source(bill_id, TenderMethod(flow.removeprefix("source-")), AMOUNT)
     else:
@@ -50,11 +63,15 @@ def collect(db_url: str, paymongo_url: str, bill_id: int, flow: str) -> None:
     service.close()
 
 
-def recover(db_url: str, paymongo_url: str) -> None:
-    service = _service(db_url, paymongo_url)
+def recover(db_url: str, paymongo_url: str, ready: Callable[[], None] = _nothing) -> None:
+    started = time.monotonic()
+    service = counter_service(db_url, paymongo_url)
     monitor = PaymentMonitor(service, SystemClock())
+    ready()
+    updates = monitor.recover()
+    recover_s = time.monotonic() - started
     states = {}
-    for recovered in monitor.recover():
+    for recovered in updates:
         final = recovered
         display = recovered.display
         if recovered.is_open and display is not None and display.url is not None:
@@ -62,12 +79,16 @@ def recover(db_url: str, paymongo_url: str) -> None:
             final = service.refresh(recovered.attempt.id)
         states[final.attempt.id] = final.attempt.state.value
     service.close()
-    print(json.dumps({"recovered": states}), flush=True)
+    print(json.dumps({"recovered": states, "recover_s": recover_s}), flush=True)
+
+
+def main(argv: list[str], ready: Callable[[], None] = _nothing) -> None:
+    command, *rest = argv
+    if command == "collect":
+        collect(rest[0], rest[1], int(rest[2]), rest[3], ready)
+    else:
+        recover(rest[0], rest[1], ready)
 
 
 if __name__ == "__main__":
-    command, *rest = sys.argv[1:]
-    if command == "collect":
-        collect(rest[0], rest[1], int(rest[2]), rest[3])
-    else:
-        recover(rest[0], rest[1])
+    main(sys.argv[1:])

@@ -8,25 +8,19 @@ charged twice, none lost, no invoice for an unpaid bill, the invoice series with
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
-from pos_app.domain.clock import SystemClock
+from pos_app.domain.bill import BillStatus
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
-from pos_app.services.collect.crash_points import CRASH_ENV
 from pos_app.storage import open_database
 from pos_sandbox.server import SandboxServer
+from tests.integration.payments.crash_harness import new_bill, run_runner
 
-ROOT = Path(__file__).resolve().parents[3]
-RUNNER = "tests.integration.payments.crash_runner"
 # Steps each flow really passes where its recovery differs from QR Ph's (kept few: each case
 # starts two Python processes).
 CASES: list[tuple[str, str]] = [
@@ -47,46 +41,6 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-def _new_bill(db_url: str) -> int:
-    database = open_database(db_url)
-    line = BillLine(
-        code="PROPH", description="Oral prophylaxis", quantity=1, unit_price=Money(1_500_00)
-    )
-    with database.unit_of_work() as uow:
-        bill = uow.bills.add(
-            Bill(
-                id=0,
-                number="B-CRASH",
-                patient=Patient(id=1, first_name="Maria", last_name="Santos"),
-                clinic_name="Crash Clinic",
-                description="Oral prophylaxis",
-                lines=(line,),
-                amount_due=Money(1_500_00),
-                amount_paid=Money(0),
-                status=BillStatus.PENDING,
-                updated_at=SystemClock().now(),
-            )
-        )
-        uow.commit()
-    database.dispose()
-    return bill.id
-
-
-def _run(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
-    if crash_at is not None:
-        env[CRASH_ENV] = crash_at
-    return subprocess.run(
-        [sys.executable, "-m", RUNNER, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def _payment_ids(sandbox: SandboxServer) -> set[str]:
     return {str(entry["id"]) for entry in sandbox.paymongo.ledger() if entry["kind"] == "payment"}
 
@@ -96,16 +50,16 @@ def test_kill_then_recover_in_a_fresh_process(
     tmp_path: Path, sandbox: SandboxServer, flow: str, crash_at: str
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'counter.sqlite3'}"
-    bill_id = _new_bill(db_url)
+    bill_id = new_bill(db_url)
     payments_before = _payment_ids(sandbox)
     kind = _KIND.get(flow, "payment_intent")
     method = TenderMethod(flow.removeprefix("source-"))
     made_before = {o["id"] for o in sandbox.paymongo.objects(kind)}
 
     args = ("collect", db_url, sandbox.paymongo_url, str(bill_id), flow)
-    crashed = _run(*args, crash_at=crash_at)
+    crashed = run_runner(*args, crash_at=crash_at)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
-    recovered = _run("recover", db_url, sandbox.paymongo_url)
+    recovered = run_runner("recover", db_url, sandbox.paymongo_url)
     assert recovered.returncode == 0, recovered.stderr
     states = json.loads(recovered.stdout.strip().splitlines()[-1])["recovered"]
 
