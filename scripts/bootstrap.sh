@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need on a fresh Debian 12 / Ubuntu 22.04+ machine:
-# the system libraries Qt needs (when we are root or have sudo), then .venv with the pinned packages.
+# the system libraries Qt needs and PostgreSQL (the tests start a throwaway server of their own) when we
+# are root or have sudo, then .venv with the pinned packages.
 # Without root or sudo it prints the exact apt command and stops, rather than half-installing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ SYSTEM_PACKAGES=(
   xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
   poppler-utils binutils
+  postgresql
 )
 
 missing_system_packages() {

@@ -6,15 +6,27 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from pos_app.domain.errors import StorageError
 from pos_app.storage.engine import (
     READ_ONLY_OPTION,
     create_storage_engine,
+    is_sqlite,
     verify_sqlite_durability,
 )
 from pos_app.storage.migrate import run_migrations
 from pos_app.storage.unit_of_work import UnitOfWork
+
+_UNREACHABLE_SERVER = (
+    "The payment database cannot be reached, so the app will not start. Check that the "
+    "database server is on and this computer is on the clinic network, then start Kaha again, "
+    "or call support."
+)
+_UNREACHABLE_FILE = (
+    "The payment database file cannot be opened, so the app will not start. Please call support."
+)
 
 
 class Database:
@@ -43,11 +55,17 @@ def open_database(url: str) -> Database:
     database cannot give them, e.g. in-memory) and the schema is migrated to the newest
     revision. PostgreSQL: migrated likewise.
     """
-    _create_sqlite_folder(url)
     engine = create_storage_engine(url)
+    _create_sqlite_folder(url)
     try:
         verify_sqlite_durability(engine)
         run_migrations(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise StorageError(
+            _UNREACHABLE_FILE if is_sqlite(engine) else _UNREACHABLE_SERVER,
+            detail=f"{engine.url.render_as_string(hide_password=True)}: {error.orig!r}",
+        ) from error
     except BaseException:
         engine.dispose()
         raise

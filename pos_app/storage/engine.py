@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from pos_app.domain.errors import StorageError
@@ -46,8 +47,20 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def create_storage_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build the engine for ``url``; on SQLite, install the pragma and BEGIN hooks."""
-    parsed = make_url(url)
+    """Build the engine for ``url``; on SQLite, install the pragma and BEGIN hooks.
+
+    A plain ``postgresql://`` URL uses psycopg 3 (the driver Kaha ships), not SQLAlchemy's
+    default psycopg2, so the URL a clinic's IT writes down works as written."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise StorageError(
+            "The database address in the settings (database_url) is not valid. "
+            "Please check it or call support.",
+            detail=str(error),
+        ) from error
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     engine = create_engine(

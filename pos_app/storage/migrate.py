@@ -22,6 +22,8 @@ SCHEMA_HEAD: Final = "0001"
 new migration that forgets to update it fails CI. It lets a counter whose database is already
 current start without importing Alembic at all (about a tenth of a second of start-up)."""
 
+_LOCK_KEY: Final = 0x4B414841  # "KAHA": the advisory lock migrations hold on PostgreSQL
+
 
 def migrations_path() -> Path:
     return Path(str(importlib.resources.files("pos_app.storage") / "migrations"))
@@ -51,8 +53,9 @@ def current_revision(engine: Engine) -> str | None:
 def run_migrations(engine: Engine) -> None:
     """Upgrade the database to the newest schema, in one transaction.
 
-    On SQLite the transaction begins IMMEDIATE, so two processes starting together take
-    turns: the second finds the schema already at head and does nothing.
+    On SQLite the transaction begins IMMEDIATE, and on PostgreSQL it first takes a transaction
+    advisory lock, so two counters starting together take turns: the second finds the schema
+    already at head and does nothing.
     """
     if _already_at_head(engine):
         return
@@ -61,6 +64,8 @@ def run_migrations(engine: Engine) -> None:
     config = alembic_config()
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except Exception as error:

@@ -144,16 +144,16 @@ def _patient_rows(session: Session, patients: Sequence[Patient]) -> list[int]:
     latest = {p.id: p for p in patients if p.id > 0}
     new_known = [latest[i] for i in known_ids if i not in rows]
     walk_ins = [p for p in patients if p.id <= 0]
-    # Returned in the order given: first the new known patients, then the walk-ins.
-    created = _insert_patients(session, new_known + walk_ins)
-    by_remote = {p.id: row_id for p, row_id in zip(new_known, created, strict=False)}
+    created = _upsert_known_patients(session, new_known)
+    by_remote = {p.id: row_id for p, row_id in zip(new_known, created, strict=True)}
     by_remote |= {key: row.id for key, row in rows.items() if key is not None}
     _update_changed_patients(session, rows, latest)
-    walk_in_ids = iter(created[len(new_known) :])
+    walk_in_ids = iter(_insert_patients(session, walk_ins))
     return [by_remote[p.id] if p.id > 0 else next(walk_in_ids) for p in patients]
 
 
 def _insert_patients(session: Session, patients: Sequence[Patient]) -> list[int]:
+    """Walk-in patients (no clinic id): always new rows; their ids in the order given."""
     if not patients:
         return []
     return list(
@@ -162,6 +162,30 @@ def _insert_patients(session: Session, patients: Sequence[Patient]) -> list[int]
             [_patient_values(p) for p in patients],
         )
     )
+
+
+def _upsert_known_patients(session: Session, patients: Sequence[Patient]) -> list[int]:
+    """Patients the clinic knows, not seen here a moment ago: their row ids in the order given.
+
+    INSERT ... ON CONFLICT (remote_id) DO UPDATE, because on a shared PostgreSQL database another
+    counter may store the same patient between our look-up and this insert (on SQLite the write
+    lock taken at BEGIN already rules that out); the row then takes our, newer, details."""
+    if not patients:
+        return []
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert(PatientRow) if dialect == "postgresql" else sqlite_insert(PatientRow)
+    statement = upsert.on_conflict_do_update(
+        index_elements=[PatientRow.remote_id],
+        set_={
+            "first_name": upsert.excluded.first_name,
+            "last_name": upsert.excluded.last_name,
+            "senior_pwd_id": upsert.excluded.senior_pwd_id,
+        },
+    ).returning(PatientRow.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, [_patient_values(p) for p in patients]))
 
 
 def _update_changed_patients(

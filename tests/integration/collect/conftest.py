@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -42,8 +41,8 @@ def fresh(sandbox: SandboxServer) -> SandboxServer:
 
 
 @pytest.fixture
-def database(tmp_path: Path, fresh: SandboxServer) -> Iterator[Database]:
-    db = open_database(f"sqlite:///{tmp_path / 'counter.sqlite3'}")
+def database(migrated_db_url: str, fresh: SandboxServer) -> Iterator[Database]:
+    db = open_database(migrated_db_url)
     seed_demo_bills_if_empty(db, SandboxTimeClock(fresh))
     yield db
     db.dispose()

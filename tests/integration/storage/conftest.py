@@ -1,4 +1,7 @@
-"""Fixtures for storage tests: a migrated SQLite file per test and domain object builders."""
+"""Fixtures for storage tests: a migrated database per test, on each backend, and builders.
+
+``db`` and ``db_url`` run every test that uses them on both backends (tests/integration/
+conftest.py). Tests about SQLite itself (pragmas, the file) use ``db_path`` or ``sqlite_db``."""
 
 from __future__ import annotations
 
@@ -25,8 +28,23 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db_url(empty_db_url: str) -> str:
+    """An empty database on each backend (no schema yet)."""
+    return empty_db_url
+
+
+@pytest.fixture
+def sqlite_db(db_path: Path) -> Iterator[Database]:
+    """For tests of SQLite itself (pragmas, write locks): the file database only."""
     database = open_database(sqlite_url(db_path))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db(migrated_db_url: str) -> Iterator[Database]:
+    """A database migrated to head, on each backend."""
+    database = open_database(migrated_db_url)
     yield database
     database.dispose()
 

@@ -20,7 +20,8 @@ def _pragmas(raw_connection: object) -> tuple[object, ...]:
     return tuple(cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in names)
 
 
-def test_every_new_connection_gets_the_durability_pragmas(db: Database) -> None:
+def test_every_new_connection_gets_the_durability_pragmas(sqlite_db: Database) -> None:
+    db = sqlite_db
     # Hold several connections at once so the pool must open new ones.
     connections = [db.engine.connect() for _ in range(4)]
     try:

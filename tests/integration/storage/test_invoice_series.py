@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from threading import Barrier as ThreadBarrier
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from pos_app.domain.money import Money
 from pos_app.storage import Database, next_invoice_number, open_database
 from pos_app.storage.models import InvoiceRow, InvoiceSeriesRow
-from tests.integration.storage.conftest import T0, make_bill, sqlite_url
+from tests.integration.storage.conftest import T0, make_bill
 
 TERMINAL = "01"
 PREFIX = "MAIN"
@@ -58,8 +57,8 @@ def _stored_sequences(db: Database, terminal: str = TERMINAL) -> list[int]:
         return [invoice.sequence for invoice in uow.invoices.list_for_terminal(terminal)]
 
 
-def test_two_processes_issue_a_gap_free_unique_series(db_path: Path, db: Database) -> None:
-    url = sqlite_url(db_path)
+def test_two_processes_issue_a_gap_free_unique_series(db: Database) -> None:
+    url = db.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     with ProcessPoolExecutor(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,11 +13,10 @@ from pos_app.storage import Database, open_database
 from pos_app.storage.engine import create_storage_engine
 from pos_app.storage.migrate import current_revision, head_revision, migrations_path, run_migrations
 from pos_app.storage.models import Base
-from tests.integration.storage.conftest import sqlite_url
 
 
-def test_migrations_bring_an_empty_database_to_head(db_path: Path) -> None:
-    engine = create_storage_engine(sqlite_url(db_path))
+def test_migrations_bring_an_empty_database_to_head(db_url: str) -> None:
+    engine = create_storage_engine(db_url)
     try:
         assert current_revision(engine) is None
         run_migrations(engine)
@@ -34,14 +34,31 @@ def test_migrated_schema_has_no_differences_from_the_models(db: Database) -> Non
     assert differences == []
 
 
-def test_running_migrations_again_changes_nothing(db_path: Path) -> None:
-    first = open_database(sqlite_url(db_path))
+def test_running_migrations_again_changes_nothing(db_url: str) -> None:
+    first = open_database(db_url)
     first.dispose()
-    second = open_database(sqlite_url(db_path))
+    second = open_database(db_url)
     try:
         assert current_revision(second.engine) == head_revision()
     finally:
         second.dispose()
+
+
+def _open_and_close(url: str) -> str | None:
+    database = open_database(url)
+    try:
+        return current_revision(database.engine)
+    finally:
+        database.dispose()
+
+
+def test_two_counters_starting_together_migrate_once(db_url: str) -> None:
+    # Two counters switched on at the same moment against one new database: one migrates, the
+    # other waits for it and finds the schema at head (no "table already exists" crash).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=3, mp_context=context) as pool:
+        revisions = list(pool.map(_open_and_close, [db_url] * 3, timeout=120))
+    assert revisions == [head_revision()] * 3
 
 
 def test_migration_scripts_ship_inside_the_package() -> None:
