@@ -135,6 +135,31 @@ class BillSummary:
         return self.amount_due.minus_floor_zero(self.amount_paid)
 
     @classmethod
+    def from_columns(  # noqa: PLR0917 - one argument per stored column, given as a row
+        cls,
+        bill_id: int,
+        number: str,
+        first_name: str,
+        last_name: str,
+        description: str,
+        due_centavos: int,
+        paid_centavos: int,
+        status: str,
+        updated_at: datetime,
+    ) -> BillSummary:
+        """From the stored columns, as both readers of the queue (storage, first paint) get them."""
+        return cls(
+            bill_id,
+            number,
+            f"{first_name.strip()} {last_name.strip()}".strip(),
+            description,
+            Money(due_centavos),
+            Money(paid_centavos),
+            BillStatus(status),
+            updated_at,
+        )
+
+    @classmethod
     def of(cls, bill: Bill) -> BillSummary:
         return cls(
             id=bill.id,

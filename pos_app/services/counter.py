@@ -20,11 +20,11 @@ from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
-from pos_app.storage import Database
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
+    from pos_app.storage import Database
 
 
 class PaymentsPort(Protocol):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
 from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
-from pos_app.storage import Database
+
+if TYPE_CHECKING:
+    from pos_app.storage import Database
 
 DEMO_CLINIC = "Dorotheo Dental Clinic - Main"
 DEMO_BILL_COUNT = 36

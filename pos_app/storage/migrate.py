@@ -13,14 +13,10 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Engine, inspect, text
 
 from pos_app.domain.errors import StorageError
+from pos_app.storage.schema_head import SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-SCHEMA_HEAD: Final = "0001"
-"""The newest revision in migrations/versions. A test checks it against Alembic's own view, so a
-new migration that forgets to update it fails CI. It lets a counter whose database is already
-current start without importing Alembic at all (about a tenth of a second of start-up)."""
 
 _LOCK_KEY: Final = 0x4B414841  # "KAHA": the advisory lock migrations hold on PostgreSQL
 

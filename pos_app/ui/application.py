@@ -9,13 +9,19 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from pos_app.config import Mode, Settings
+from pos_app.domain.bill import BillSummary
+from pos_app.domain.errors import PosError
+from pos_app.services.bills import StartingBillFinder
 from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.services.receipts import ReceiptService
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.screenshots import ScreenshotTour
@@ -37,10 +43,7 @@ def run_gui(
     screenshot_dir: Path | None = None,
     startup_probe: bool = False,
 ) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Kaha")
-    app.setStyle("Fusion")
+    app = _application()
     runner = TaskRunner()
     window = MainWindow(
         mode=services.mode,
@@ -68,6 +71,85 @@ def run_gui(
     if tour is not None and not tour.saved:
         return 1
     return outcome.code
+
+
+def run_gui_while_starting(
+    settings: Settings,
+    mode: Mode,
+    first_rows: list[BillSummary],
+    build: Callable[[], CounterServices],
+    *,
+    startup_probe: bool = False,
+) -> int:
+    """Show the window with the queue's first rows at once; open the database meanwhile.
+
+    ``build`` (SQLAlchemy, durability check, migrations: most of start-up's cost) runs as the
+    first task on the database worker, so every later read on that worker waits for it; the
+    finder it feeds raises its failure if it fails, and the window then says the counter cannot
+    work and closes. The payment backend starts once the services exist."""
+    app = _application()
+    runner = TaskRunner()
+    finder = StartingBillFinder()
+    outcome = _Outcome()
+    built: list[CounterServices] = []
+
+    def build_and_attach() -> CounterServices:
+        try:
+            services = build()
+        except BaseException as exc:
+            finder.fail(exc)
+            raise
+        built.append(services)  # here, not in ``opened``: shut down even if the window is gone
+        finder.attach(services.bills)
+        return services
+
+    def opened(services: CounterServices) -> None:
+        if not startup_probe:
+            _start_backend(window, runner, services)
+
+    def failed(exc: BaseException) -> None:
+        log.error("start-up failed after the window opened", exc_info=exc)
+        outcome.code = 1
+        window.set_connection_status("The payment database could not be opened")
+        # as app.main prints it when the database fails before the window: the storage message
+        reason = exc.user_message if isinstance(exc, PosError) else message_for(exc)
+        QMessageBox.critical(window, "Kaha cannot start", reason or repr(exc))
+        app.quit()
+
+    # First in the database worker's queue, before the window exists: showing the rows may
+    # already ask for the current bill, and that read must find the database open.
+    runner.run_db(build_and_attach, on_success=opened, on_failure=failed)
+    window = MainWindow(
+        mode=mode,
+        finder=finder,
+        runner=runner,
+        clinic_name=settings.clinic_name,
+        terminal_id=settings.terminal_id,
+        receipts=ReceiptService(settings),
+        keyed_card_enabled=settings.keyed_card_enabled,
+        wallet_sources=settings.wallet_sources,
+    )
+    if startup_probe:
+        window.queue.loaded.connect(lambda _count: _finish_probe(app))
+    window.show()
+    window.queue.show_first_rows(first_rows)
+    window.set_connection_status("Opening the payment database…")
+
+    try:
+        app.exec()
+        runner.wait_for_done()
+    finally:
+        for services in built:
+            services.shutdown()
+    return outcome.code
+
+
+def _application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Kaha")
+    app.setStyle("Fusion")
+    return app
 
 
 def _finish_probe(app: QApplication) -> None:

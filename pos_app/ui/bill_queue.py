@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.bill import Bill, BillStatus, BillSummary
-from pos_app.services.bills import BillFinder
+from pos_app.services.bills import OPEN_STATUSES, BillFinder
 from pos_app.ui.errors import show_error
 from pos_app.ui.tasks import TaskRunner
 
@@ -143,7 +143,7 @@ class BillQueueView(QWidget):
         self.search_box = QLineEdit(placeholderText="Search patient name or bill number   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
-        self.status_filter.addItem("Open bills", [BillStatus.PENDING, BillStatus.PARTIALLY_PAID])
+        self.status_filter.addItem("Open bills", list(OPEN_STATUSES))
         self.status_filter.addItem("All bills", None)
         for status, label in STATUS_LABELS.items():
             self.status_filter.addItem(label, [status])
@@ -214,6 +214,11 @@ class BillQueueView(QWidget):
             on_failure=lambda exc: show_error(self, exc),
             owner=self,
         )
+
+    def show_first_rows(self, bills: list[BillSummary]) -> None:
+        """Rows read before the database was fully open (``storage.first_paint``), for the
+        default filter; the next load replaces them."""
+        self._show(self._generation, bills)
 
     def _show(self, generation: int, bills: list[BillSummary]) -> None:
         if generation != self._generation:

@@ -65,7 +65,6 @@ def load_bills(session: Session, bill_ids: Sequence[int]) -> list[Bill]:
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
 
 
-_STATUSES = {status.value: status for status in BillStatus}
 _SUMMARY_COLUMNS = (
     _BILLS.c.id,
     _BILLS.c.number,
@@ -95,18 +94,7 @@ def load_summaries(session: Session, bill_ids: Sequence[int]) -> list[BillSummar
         )
         .all()
     )  # fetchall in one go: row-by-row fetching costs more than the query
-    by_id = {}
-    for bill_id, number, first, last, description, due, paid, status, updated_at in rows:
-        by_id[bill_id] = BillSummary(
-            bill_id,
-            number,
-            f"{first.strip()} {last.strip()}".strip(),
-            description,
-            Money(due),
-            Money(paid),
-            _STATUSES[status],
-            updated_at,
-        )
+    by_id = {row[0]: BillSummary.from_columns(*row) for row in rows}
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
 
 

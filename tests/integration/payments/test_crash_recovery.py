@@ -1,6 +1,7 @@
-"""SIGKILL at the named steps of GCash (payment intent and Source) and card-checkout payments,
-then a fresh process recovers. The sandbox's ledger and the local database must agree: no bill
-charged twice, none lost, no invoice for an unpaid bill, the invoice series without gaps.
+"""SIGKILL at every named step of a GCash Source payment, and at chosen steps of GCash intents
+and card checkout, then a fresh process recovers. The sandbox's ledger and the local database
+must agree: no bill charged twice, none lost, no invoice for an unpaid bill, the invoice series
+without gaps.
 
 (QR Ph at every step is covered by tests/reliability/test_crash_recovery.py.)
 """
@@ -17,19 +18,18 @@ import pytest
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
+from pos_app.services.collect.crash_points import SOURCE_NAMES
 from pos_app.storage import open_database
 from pos_sandbox.server import SandboxServer
 from tests.integration.payments.crash_harness import new_bill, run_runner
 
-# Steps each flow really passes where its recovery differs from QR Ph's (kept few: each case
-# starts two Python processes).
+# A Source payment at every one of its named steps; GCash intents and card checkout where their
+# recovery differs from QR Ph's (kept few: each case starts two Python processes).
 CASES: list[tuple[str, str]] = [
     ("gcash", "intent_answered"),  # intent + method made at PayMongo, ids not stored
     ("checkout", "intent_answered"),  # session made, its id not stored
     ("checkout", "paid_before_invoice"),
-    ("source-gcash", "source_answered"),  # source made, its id not stored
-    ("source-gcash", "payment_sent"),  # chargeable; the charge about to leave
-    ("source-gcash", "payment_answered"),  # charged at PayMongo, not stored
+    *(("source-gcash", name) for name in SOURCE_NAMES),
 ]
 _KIND = {"checkout": "checkout_session", "source-gcash": "source"}
 

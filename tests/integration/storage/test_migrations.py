@@ -71,6 +71,6 @@ def test_migration_scripts_ship_inside_the_package() -> None:
 def test_the_start_up_shortcut_knows_the_newest_migration() -> None:
     # run_migrations skips Alembic when the database says SCHEMA_HEAD; if a new migration did not
     # update the constant, counters would start on an old schema without noticing.
-    from pos_app.storage.migrate import SCHEMA_HEAD
+    from pos_app.storage.schema_head import SCHEMA_HEAD
 
     assert head_revision() == SCHEMA_HEAD

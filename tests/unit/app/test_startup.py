@@ -70,3 +70,20 @@ def test_smoke_test_prints_smoke_ok(tmp_path: Path) -> None:
     assert "invoice MAIN-01-000001" in line
     # the smoke test used its own temporary folder, not ours
     assert not (tmp_path / "data").exists()
+
+
+def test_a_used_counter_shows_its_queue_before_opening_the_database(tmp_path: Path) -> None:
+    # First start on a new counter: nothing to paint early; migrates and seeds the demo bills.
+    first = _run_app(tmp_path, "--startup-probe", QT_QPA_PLATFORM="offscreen")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "ready"
+    log_file = tmp_path / "data" / "logs" / "kaha.log"
+    assert "first paint" not in log_file.read_text()
+    # Every later start: the queue is read with plain sqlite3 and shown while the rest opens.
+    second = _run_app(tmp_path, "--startup-probe", QT_QPA_PLATFORM="offscreen")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-1] == "ready"
+    assert "Traceback" not in second.stderr
+    log = log_file.read_text()
+    assert "first paint:" in log
+    assert "start-up failed" not in log

@@ -1,0 +1,134 @@
+"""A used counter: the window shows its queue first, the database opens on the worker meanwhile."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from pos_app.app import build_services
+from pos_app.config import Mode, Secrets, Settings, load_settings
+from pos_app.domain.bill import BillSummary
+from pos_app.domain.clock import FakeClock
+from pos_app.domain.errors import StorageError
+from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT
+from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.services.demo_data import seed_demo_bills_if_empty
+from pos_app.storage import open_database
+from pos_app.storage.first_paint import read_queue
+from pos_app.ui.application import run_gui_while_starting
+from pos_app.ui.main_window import MainWindow
+
+
+def _used_counter() -> tuple[Settings, list[BillSummary]]:
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = open_database(settings.database_url)
+    seed_demo_bills_if_empty(database, FakeClock())
+    database.dispose()
+    rows = read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT)
+    assert rows
+    return settings, list(rows)
+
+
+def _window() -> MainWindow:
+    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+
+
+def _run(
+    settings: Settings,
+    rows: list[BillSummary],
+    build: Callable[[], CounterServices],
+    steps: Callable[[MainWindow], None],
+) -> int:
+    errors: list[BaseException] = []
+
+    def drive() -> None:
+        try:
+            steps(_window())
+        except BaseException as exc:  # re-raised below, once the event loop has ended
+            errors.append(exc)
+            QApplication.quit()
+
+    QTimer.singleShot(0, drive)
+    code = run_gui_while_starting(settings, Mode.SANDBOX, rows, build)
+    # The window closing as it is deleted asks the application to quit, and a quit asked outside
+    # exec() would end the next test's event loops at once; one short exec() takes it and resets.
+    QTimer.singleShot(0, QApplication.quit)
+    QApplication.exec()
+    if errors:
+        raise errors[0]
+    return code
+
+
+def _dialogs_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Error and warning boxes record their text instead of waiting for a click."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    return shown
+
+
+def _no_payments() -> PaymentBackend:
+    raise StorageError("Payments are off in this test.")
+
+
+def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, rows = _used_counter()
+    problems = _dialogs_shown(monkeypatch)
+    release = threading.Event()
+    seen: dict[str, object] = {}
+    wanted = rows[-1]
+
+    def build() -> CounterServices:
+        assert release.wait(10), "the test never let the database open"
+        seen["build_thread"] = threading.current_thread().name
+        services = build_services(settings, Secrets())
+        return dataclasses.replace(services, start_payment_backend=_no_payments)
+
+    def steps(window: MainWindow) -> None:
+        # the database is still "opening": the first rows are on screen already
+        seen["rows_while_opening"] = window.queue.model.rowCount()
+        seen["status_while_opening"] = window.connection_label.text()
+        release.set()
+        window.queue.search_box.setText(wanted.number)
+        qtbot.waitUntil(
+            lambda: bool(problems) or window.queue.count_label.text() == "1 bill", timeout=10_000
+        )
+        assert not problems, problems
+        qtbot.waitUntil(lambda: "could not start" in window.connection_label.text(), timeout=10_000)
+        seen["found"] = window.queue.model.bill_at(0)
+        QApplication.quit()
+
+    assert _run(settings, rows, build, steps) == 0
+    assert seen["rows_while_opening"] == len(rows)
+    assert seen["status_while_opening"] == "Opening the payment database…"
+    assert seen["build_thread"] != threading.main_thread().name
+    assert seen["found"] == wanted
+
+
+def test_a_database_that_fails_to_open_after_the_window_stops_the_app(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, rows = _used_counter()
+    shown = _dialogs_shown(monkeypatch)
+
+    def build() -> CounterServices:
+        raise StorageError("The payment database cannot be reached, so the app will not start.")
+
+    assert _run(settings, rows, build, lambda _window: None) == 1
+    assert shown == ["The payment database cannot be reached, so the app will not start."]
+
+
+def test_first_rows_come_from_the_data_folder_not_the_working_directory(tmp_path: Path) -> None:
+    settings, rows = _used_counter()
+    assert Path(settings.database_url.removeprefix("sqlite:///")).is_relative_to(tmp_path)
+    assert len(rows) == len(read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT) or [])
