@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,7 @@ from pos_app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 SMOKE_TIMEOUT_MS = 60_000
+PAINT_WAIT_S = 2.0
 
 
 class _Outcome:
@@ -93,7 +95,12 @@ def run_gui_while_starting(
     outcome = _Outcome()
     built: list[CounterServices] = []
 
+    painted = threading.Event()
+
     def build_and_attach() -> CounterServices:
+        # Loading SQLAlchemy holds the GIL for long stretches: let the GUI thread build and paint
+        # the window first (a few hundred ms at most; the wait is bounded in case it never does).
+        painted.wait(PAINT_WAIT_S)
         try:
             services = build()
         except BaseException as exc:
@@ -134,6 +141,7 @@ def run_gui_while_starting(
     window.show()
     window.queue.show_first_rows(first_rows)
     window.set_connection_status("Opening the payment database…")
+    QTimer.singleShot(0, painted.set)  # runs once the event loop has drawn the window
 
     try:
         app.exec()
@@ -153,8 +161,11 @@ def _application() -> QApplication:
 
 
 def _finish_probe(app: QApplication) -> None:
-    print("ready", flush=True)
-    QTimer.singleShot(0, app.quit)
+    def ready() -> None:  # after the event loop has drawn what is pending: the queue on screen
+        print("ready", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, ready)
 
 
 def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:
