@@ -57,6 +57,7 @@ API_REFUND_WINDOW_DAYS: dict[TenderMethod, int] = {
     TenderMethod.GCASH: 180,
     TenderMethod.GRAB_PAY: 90,
     TenderMethod.PAYMAYA: 365,
+    TenderMethod.SHOPEE_PAY: 365,
 }
 
 

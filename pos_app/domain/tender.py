@@ -20,6 +20,7 @@ class TenderMethod(StrEnum):
     GCASH = "gcash"  # GCash e-wallet, redirect flow
     PAYMAYA = "paymaya"  # Maya e-wallet (PayMongo still calls it "paymaya"), redirect flow
     GRAB_PAY = "grab_pay"  # GrabPay e-wallet, redirect flow
+    SHOPEE_PAY = "shopee_pay"  # ShopeePay e-wallet, redirect flow (payment intents only)
     CARD = "card"  # debit/credit card through a payment intent
     CHECKOUT = "checkout"  # PayMongo hosted checkout page: patient picks card or e-wallet there
 
@@ -46,6 +47,7 @@ _LABELS: dict[TenderMethod, str] = {
     TenderMethod.GCASH: "GCash",
     TenderMethod.PAYMAYA: "Maya",
     TenderMethod.GRAB_PAY: "GrabPay",
+    TenderMethod.SHOPEE_PAY: "ShopeePay",
     TenderMethod.CARD: "Card",
     TenderMethod.CHECKOUT: "Card/e-wallet checkout",
 }

@@ -128,6 +128,7 @@ WALLETS = (
     ("GCash", "1", TenderMethod.GCASH),
     ("Maya", "2", TenderMethod.PAYMAYA),
     ("GrabPay", "3", TenderMethod.GRAB_PAY),
+    ("ShopeePay", "4", TenderMethod.SHOPEE_PAY),
 )
 
 

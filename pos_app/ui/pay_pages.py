@@ -35,6 +35,7 @@ INSTRUCTIONS = {
     TenderMethod.GCASH: "Patient scans to open GCash and approve",
     TenderMethod.PAYMAYA: "Patient scans to open Maya and approve",
     TenderMethod.GRAB_PAY: "Patient scans to open GrabPay and approve",
+    TenderMethod.SHOPEE_PAY: "Patient scans to open ShopeePay and approve",
     TenderMethod.CHECKOUT: "Patient scans to pay by card or e-wallet on the phone",
     TenderMethod.CARD: "Patient scans to confirm with the bank (3-D Secure)",
 }

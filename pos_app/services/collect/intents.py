@@ -42,6 +42,7 @@ INTENT_TYPES = {
     TenderMethod.GCASH: "gcash",
     TenderMethod.PAYMAYA: "paymaya",
     TenderMethod.GRAB_PAY: "grab_pay",
+    TenderMethod.SHOPEE_PAY: "shopee_pay",  # the endpoint reference's name (paymongo-api.md §4)
     TenderMethod.CARD: "card",
 }
 

@@ -24,7 +24,8 @@ def _open_bill(database: Database, index: int = 0) -> tuple[int, Money]:
 
 
 @pytest.mark.parametrize(
-    "method", [TenderMethod.GCASH, TenderMethod.PAYMAYA, TenderMethod.GRAB_PAY]
+    "method",
+    [TenderMethod.GCASH, TenderMethod.PAYMAYA, TenderMethod.GRAB_PAY, TenderMethod.SHOPEE_PAY],
 )
 def test_ewallet_redirect_shown_as_qr_and_paid_on_the_phone(
     collect: CollectService, database: Database, method: TenderMethod

@@ -23,12 +23,13 @@ from tests.ui.payments.conftest import WAIT_MS, link_of, paid_on_the_phone, phon
 SOURCES = {"POS_APP_WALLET_SOURCES": "true"}
 uses_sources = pytest.mark.parametrize("counter", [SOURCES], indirect=True)
 
-GCASH, MAYA, GRABPAY = Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3
+GCASH, MAYA, GRABPAY, SHOPEEPAY = Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4
 # (keys after choosing the bill, the counter's extra settings): every method shown as a link
 LINK_METHODS = {
     "gcash-intent": ((Qt.Key.Key_F8, GCASH), {}),
     "maya-intent": ((Qt.Key.Key_F8, MAYA), {}),
     "grabpay-intent": ((Qt.Key.Key_F8, GRABPAY), {}),
+    "shopeepay-intent": ((Qt.Key.Key_F8, SHOPEEPAY), {}),
     "card-on-phone": ((Qt.Key.Key_F4,), {}),
     "gcash-source": ((Qt.Key.Key_F8, GCASH), SOURCES),
     "grabpay-source": ((Qt.Key.Key_F8, GRABPAY), SOURCES),

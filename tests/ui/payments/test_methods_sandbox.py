@@ -36,6 +36,7 @@ PLAIN_CARD = "4343434343434345"
         (Qt.Key.Key_1, TenderMethod.GCASH),
         (Qt.Key.Key_2, TenderMethod.PAYMAYA),
         (Qt.Key.Key_3, TenderMethod.GRAB_PAY),
+        (Qt.Key.Key_4, TenderMethod.SHOPEE_PAY),
     ],
 )
 def test_ewallet_link_paid_on_the_phone(

@@ -88,10 +88,12 @@ def test_tender_method_labels() -> None:
         "GCash",
         "Maya",
         "GrabPay",
+        "ShopeePay",
         "Card",
         "Card/e-wallet checkout",
     ]
     assert TenderMethod("grab_pay") is TenderMethod.GRAB_PAY
+    assert TenderMethod("shopee_pay") is TenderMethod.SHOPEE_PAY
     assert TenderMethod.CASH.is_cash
     assert not TenderMethod.CASH.uses_paymongo
     assert TenderMethod.QRPH.uses_paymongo

@@ -151,6 +151,8 @@ def test_refund_status_mapping(status: str, state: RefundState) -> None:
         (TenderMethod.GRAB_PAY, 90, True),
         (TenderMethod.GRAB_PAY, 91, False),
         (TenderMethod.PAYMAYA, 365, True),
+        (TenderMethod.SHOPEE_PAY, 365, True),
+        (TenderMethod.SHOPEE_PAY, 366, False),
         (TenderMethod.QRPH, 0, False),
         (TenderMethod.CASH, 0, False),
     ],
