@@ -25,11 +25,12 @@ from pos_app.services.collect.results import AttemptUpdate
 from pos_app.services.collect.test_pages import submit_test_page
 from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
+from pos_app.ui.monitor_bridge import POLL_TICK_MS
 from pos_sandbox.faults import FaultRule
 from pos_sandbox.server import SandboxServer
 
 LATENCY_S = 0.100
-GUI_TICK_S = 0.200  # the counter's QTimer that asks the monitor what is due
+GUI_TICK_S = POLL_TICK_MS / 1000  # the counter's QTimer that asks the monitor what is due
 RUNS_TO_QR = 15
 RUNS_TO_PAID = 20
 WAIT_WINDOW_S = 10.0

@@ -272,6 +272,8 @@ def _start_payment_backend(
     except PosError as exc:
         log.warning("PayMongo check at start-up failed: %s", exc.user_message)
         description += " (not reachable yet)"
+    import qrcode  # noqa: F401 - loaded here on the worker, not when the first QR is drawn
+
     webhook_url = None
     if settings.webhook_receiver_enabled:
         webhook_url = start_webhook_receiver(

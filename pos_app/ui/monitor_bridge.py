@@ -19,7 +19,7 @@ from pos_app.services.counter import MonitorPort
 from pos_app.ui.qr import prerender
 from pos_app.ui.tasks import TaskRunner
 
-POLL_TICK_MS = 200
+POLL_TICK_MS = 50
 
 
 class MonitorBridge(QObject):

@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 
-import qrcode
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
@@ -33,6 +32,8 @@ def qr_image(*, png: bytes | None, text: str | None, size: int) -> QImage:
     if png is not None:
         image.loadFromData(png)
     elif text is not None:
+        import qrcode  # with PIL ~40 ms: loaded on the worker that draws, not before the window
+
         buffer = io.BytesIO()
         qrcode.make(text, border=2).save(buffer, format="PNG")
         image.loadFromData(buffer.getvalue())
