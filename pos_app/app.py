@@ -134,7 +134,9 @@ def main(argv: Sequence[str]) -> int:
         services = build_services(settings, secrets)
     except PosError as exc:
         log.exception("start-up failed")
-        print(exc.user_message, file=sys.stderr)
+        from pos_app.ui.application import tell_cannot_start
+
+        tell_cannot_start(exc.user_message)
         return 1
     _frozen(services)
     from pos_app.ui.application import run_gui

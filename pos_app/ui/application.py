@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pos_app.config import Mode, Settings
 from pos_app.domain.bill import BillSummary
@@ -118,9 +118,9 @@ def run_gui_while_starting(
         log.error("start-up failed after the window opened", exc_info=exc)
         outcome.code = 1
         window.set_connection_status("The payment database could not be opened")
-        # as app.main prints it when the database fails before the window: the storage message
+        # as app.main tells it when the database fails before the window: the storage message
         reason = exc.user_message if isinstance(exc, PosError) else message_for(exc)
-        QMessageBox.critical(window, "Kaha cannot start", reason or repr(exc))
+        tell_cannot_start(reason or repr(exc), parent=window)
         app.quit()
 
     # First in the database worker's queue, before the window exists: showing the rows may
@@ -150,6 +150,16 @@ def run_gui_while_starting(
         for services in built:
             services.shutdown()
     return outcome.code
+
+
+def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
+    """Why Kaha cannot start: on stderr, and in a box the receptionist must close (a counter
+    started from the desktop has no terminal to read). Offscreen, where nobody could close the
+    box, stderr only."""
+    print(message, file=sys.stderr, flush=True)
+    app = _application()
+    if app.platformName() != "offscreen":
+        QMessageBox.critical(parent, "Kaha cannot start", message)
 
 
 def _application() -> QApplication:

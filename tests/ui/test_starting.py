@@ -22,7 +22,7 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import open_database
 from pos_app.storage.first_paint import read_queue
-from pos_app.ui.application import run_gui_while_starting
+from pos_app.ui.application import run_gui_while_starting, tell_cannot_start
 from pos_app.ui.main_window import MainWindow
 
 
@@ -116,16 +116,29 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
 
 
 def test_a_database_that_fails_to_open_after_the_window_stops_the_app(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings, rows = _used_counter()
     shown = _dialogs_shown(monkeypatch)
+    # as on a real screen (the tests run offscreen, where no box is shown: nobody could close it)
+    monkeypatch.setattr(QApplication, "platformName", staticmethod(lambda: "xcb"))
+    message = "The payment database cannot be reached, so the app will not start."
 
     def build() -> CounterServices:
-        raise StorageError("The payment database cannot be reached, so the app will not start.")
+        raise StorageError(message)
 
     assert _run(settings, rows, build, lambda _window: None) == 1
-    assert shown == ["The payment database cannot be reached, so the app will not start."]
+    assert shown == [message]
+    assert message in capsys.readouterr().err
+
+
+def test_offscreen_the_reason_goes_to_stderr_without_a_box_nobody_could_close(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = _dialogs_shown(monkeypatch)
+    tell_cannot_start("The payment database file cannot be opened.")
+    assert shown == []
+    assert "The payment database file cannot be opened." in capsys.readouterr().err
 
 
 def test_first_rows_come_from_the_data_folder_not_the_working_directory(tmp_path: Path) -> None:

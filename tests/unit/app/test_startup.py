@@ -87,3 +87,15 @@ def test_a_used_counter_shows_its_queue_before_opening_the_database(tmp_path: Pa
     log = log_file.read_text()
     assert "first paint:" in log
     assert "start-up failed" not in log
+
+
+def test_a_database_that_cannot_be_opened_stops_start_up_with_the_reason(tmp_path: Path) -> None:
+    # e.g. a shared PostgreSQL server that is off: one plain message, exit 1, no hang
+    result = _run_app(
+        tmp_path,
+        QT_QPA_PLATFORM="offscreen",
+        POS_APP_DATABASE_URL="postgresql://kaha@127.0.0.1:1/kaha",
+    )
+    assert result.returncode == 1
+    assert "cannot be reached" in result.stderr
+    assert "Traceback" not in result.stderr
