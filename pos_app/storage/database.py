@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -56,7 +56,7 @@ def open_database(url: str) -> Database:
     revision. PostgreSQL: migrated likewise.
     """
     engine = create_storage_engine(url)
-    _create_sqlite_folder(url)
+    _create_sqlite_folder(engine.url)
     try:
         verify_sqlite_durability(engine)
         run_migrations(engine)
@@ -72,8 +72,7 @@ def open_database(url: str) -> Database:
     return Database(engine)
 
 
-def _create_sqlite_folder(url: str) -> None:
-    parsed = make_url(url)
+def _create_sqlite_folder(parsed: URL) -> None:
     path = parsed.database
     is_file = bool(path) and path != ":memory:" and not str(path).startswith("file:")
     if parsed.get_backend_name() == "sqlite" and path and is_file:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pos_app.config import Mode, Settings
 from pos_app.domain.bill import BillSummary
 from pos_app.domain.errors import PosError
-from pos_app.services.bills import StartingBillFinder
+from pos_app.services.bills import BillFinder, StartingBillFinder
 from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.receipts import ReceiptService
@@ -47,15 +47,8 @@ def run_gui(
 ) -> int:
     app = _application()
     runner = TaskRunner()
-    window = MainWindow(
-        mode=services.mode,
-        finder=services.bills,
-        runner=runner,
-        clinic_name=services.settings.clinic_name,
-        terminal_id=services.settings.terminal_id,
-        receipts=services.receipts,
-        keyed_card_enabled=services.settings.keyed_card_enabled,
-        wallet_sources=services.settings.wallet_sources,
+    window = _main_window(
+        services.settings, services.mode, services.bills, runner, services.receipts
     )
     outcome = _Outcome()
     tour: ScreenshotTour | None = None
@@ -86,9 +79,9 @@ def run_gui_while_starting(
     """Show the window with the queue's first rows at once; open the database meanwhile.
 
     ``build`` (SQLAlchemy, durability check, migrations: most of start-up's cost) runs as the
-    first task on the database worker, so every later read on that worker waits for it; the
-    finder it feeds raises its failure if it fails, and the window then says the counter cannot
-    work and closes. The payment backend starts once the services exist."""
+    first task on the database worker, so every later read on that worker waits for it. If it
+    fails, the window says once why the counter cannot work and closes (reads queued meanwhile
+    end quietly). The payment backend starts once the services exist."""
     app = _application()
     runner = TaskRunner()
     finder = StartingBillFinder()
@@ -126,16 +119,7 @@ def run_gui_while_starting(
     # First in the database worker's queue, before the window exists: showing the rows may
     # already ask for the current bill, and that read must find the database open.
     runner.run_db(build_and_attach, on_success=opened, on_failure=failed)
-    window = MainWindow(
-        mode=mode,
-        finder=finder,
-        runner=runner,
-        clinic_name=settings.clinic_name,
-        terminal_id=settings.terminal_id,
-        receipts=ReceiptService(settings),
-        keyed_card_enabled=settings.keyed_card_enabled,
-        wallet_sources=settings.wallet_sources,
-    )
+    window = _main_window(settings, mode, finder, runner, ReceiptService(settings))
     if startup_probe:
         window.queue.loaded.connect(lambda _count: _finish_probe(app))
     window.show()
@@ -160,6 +144,25 @@ def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
     app = _application()
     if app.platformName() != "offscreen":
         QMessageBox.critical(parent, "Kaha cannot start", message)
+
+
+def _main_window(
+    settings: Settings,
+    mode: Mode,
+    finder: BillFinder,
+    runner: TaskRunner,
+    receipts: ReceiptService,
+) -> MainWindow:
+    return MainWindow(
+        mode=mode,
+        finder=finder,
+        runner=runner,
+        clinic_name=settings.clinic_name,
+        terminal_id=settings.terminal_id,
+        receipts=receipts,
+        keyed_card_enabled=settings.keyed_card_enabled,
+        wallet_sources=settings.wallet_sources,
+    )
 
 
 def _application() -> QApplication:
