@@ -10,9 +10,7 @@ import argparse
 import gc
 import logging
 import os
-import secrets as secrets_module
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,17 +25,13 @@ from pos_app.config import (
     load_settings,
     store_secret,
 )
-from pos_app.domain.clock import SystemClock
 from pos_app.domain.errors import PosError, UserFacingError
-from pos_app.services.bills import BillQueue
-from pos_app.services.counter import CounterServices, PaymentBackend
-from pos_app.services.demo_data import seed_demo_bills_if_empty
-from pos_app.services.receipts import ReceiptService
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill import BillSummary
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.collect import PaymentMonitor
+    from pos_app.services.counter import CounterServices, PaymentBackend
     from pos_app.storage import Database
     from pos_sandbox.server import SandboxServer
 
@@ -100,6 +94,8 @@ def main(argv: Sequence[str]) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if args.smoke_test or args.screenshot:
         # both make a real payment in the sandbox: never in the counter's own database
+        import tempfile
+
         scratch = tempfile.mkdtemp(prefix="kaha-smoke-")
         os.environ["POS_APP_DATA_DIR"] = str(Path(scratch) / "data")
         os.environ["POS_APP_CONFIG_DIR"] = str(Path(scratch) / "config")
@@ -108,12 +104,9 @@ def main(argv: Sequence[str]) -> int:
         settings = load_settings()
         if args.set_secret:
             return _set_secret(args.set_secret)
-        secrets = load_secrets()
     except UserFacingError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
-    configure_logging(settings, verbose=args.verbose)
-    _install_redaction()
     problem = display_problem()
     if problem is not None:
         print(problem, file=sys.stderr, end="")
@@ -122,14 +115,25 @@ def main(argv: Sequence[str]) -> int:
     if first_rows is not None:
         from pos_app.ui.application import run_gui_while_starting
 
-        log.info("first paint: %d open bills shown before the database is opened", len(first_rows))
+        shown = len(first_rows)
+
+        def open_counter() -> CounterServices:
+            # On the database worker, once the window is drawn: the log file, the keyring
+            # (~0.2 s to find its backend; the banner says "checking the keys" until then, and
+            # no payment starts before it) and the database.
+            _start_logging(settings, verbose=args.verbose)
+            log.info("first paint: %d open bills were shown before the database was opened", shown)
+            return _frozen(build_services(settings, load_secrets()))
+
         return run_gui_while_starting(
-            settings,
-            secrets.mode,
-            first_rows,
-            build=lambda: _frozen(build_services(settings, secrets)),
-            startup_probe=args.startup_probe,
+            settings, first_rows, build=open_counter, startup_probe=args.startup_probe
         )
+    _start_logging(settings, verbose=args.verbose)
+    try:
+        secrets = load_secrets()
+    except UserFacingError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
     try:
         services = build_services(settings, secrets)
     except PosError as exc:
@@ -178,14 +182,21 @@ def _set_secret(name: str) -> int:
     return 0
 
 
-def _install_redaction() -> None:
+def _start_logging(settings: Settings, *, verbose: bool) -> None:
+    """The rotating log file, with keys and card numbers redacted from every record."""
     from pos_app.paymongo.redact import install_redaction
 
+    configure_logging(settings, verbose=verbose)
     install_redaction()
 
 
 def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.bills import BillQueue
+    from pos_app.services.counter import CounterServices
+    from pos_app.services.demo_data import seed_demo_bills_if_empty
+    from pos_app.services.receipts import ReceiptService
     from pos_app.storage import open_database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -226,8 +237,12 @@ def _start_payment_backend(
     closers: list[Callable[[], None]],
 ) -> PaymentBackend:
     """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
+    from secrets import token_hex
+
+    from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient, Timeouts
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+    from pos_app.services.counter import PaymentBackend
 
     mode = secrets.mode
     secret_key = secrets.paymongo_secret_key
@@ -238,8 +253,8 @@ def _start_payment_backend(
         server = start_embedded_sandbox(settings)
         sandbox.append(server)
         paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
-        secret_key = "sk_test_" + secrets_module.token_hex(12)  # any well-formed key: sandbox only
-        public_key = "pk_test_" + secrets_module.token_hex(12)  # keyed cards use the public key
+        secret_key = "sk_test_" + token_hex(12)  # any well-formed key: sandbox only
+        public_key = "pk_test_" + token_hex(12)  # keyed cards use the public key
         description = f"PayMongo sandbox at {paymongo_url}"
     client = PayMongoClient(
         secret_key=secret_key,
@@ -334,11 +349,13 @@ def start_webhook_receiver(
 
 def _sandbox_webhook_secret(client: PayMongoClient, url: str) -> str:
     """Register this counter's webhook with the sandbox once, re-enabling it if it was disabled."""
+    from secrets import token_hex
+
     from pos_app.paymongo.models import WebhookStatus
 
     hook = next((h for h in client.list_webhooks() if h.url == url), None)
     if hook is None:
-        key = secrets_module.token_hex(16)
+        key = token_hex(16)
         hook = client.create_webhook(url=url, events=WEBHOOK_EVENTS, idempotency_key=key)
     elif hook.status is not WebhookStatus.ENABLED:
         hook = client.enable_webhook(hook.id)

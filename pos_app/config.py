@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import logging
-import logging.handlers
 import os
 import tomllib
 import types
@@ -167,7 +167,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _field_types() -> dict[str, object]:
+@functools.cache
+def _field_types() -> Mapping[str, object]:
     hints = typing.get_type_hints(Settings)
     return {
         f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name != "settings_file"
@@ -295,6 +296,8 @@ def store_secret(name: str, value: str) -> None:
 
 def configure_logging(settings: Settings, *, verbose: bool = False) -> Path:
     """A rotating log file in the data folder (and the console with --verbose); returns its path."""
+    import logging.handlers  # socket, pickle, queue...: loaded when the log is opened
+
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.log_dir / "kaha.log"
     root = logging.getLogger()

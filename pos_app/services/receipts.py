@@ -6,28 +6,28 @@ printer or the disk, so run it on a worker.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos_app.config import PrinterKind, Settings
-from pos_app.printing import (
-    COLUMNS_80MM,
-    InvoiceHeader,
-    PosIdentity,
-    ReceiptDocument,
-    build_invoice_receipt,
-    encode_escpos,
-    render_text,
-    save_pdf,
-    send_to_printer,
-)
-from pos_app.services.collect.results import Settlement
+
+if TYPE_CHECKING:  # printing loads with the first receipt, not with the window (~40 ms)
+    from pos_app.printing import InvoiceHeader, ReceiptDocument
+    from pos_app.services.collect.results import Settlement
 
 
 class ReceiptService:
     def __init__(self, settings: Settings, *, cashier: str = "Front desk") -> None:
         self._settings = settings
         self._cashier = cashier
-        self._header = InvoiceHeader.from_settings(
+
+    @cached_property
+    def _header(self) -> InvoiceHeader:
+        from pos_app.printing import InvoiceHeader, PosIdentity
+
+        settings = self._settings
+        return InvoiceHeader.from_settings(
             settings,
             PosIdentity(
                 permit_to_use_number=settings.permit_to_use_number,
@@ -38,6 +38,8 @@ class ReceiptService:
         )
 
     def document(self, settlement: Settlement, *, reprint: bool = False) -> ReceiptDocument:
+        from pos_app.printing import build_invoice_receipt
+
         return build_invoice_receipt(
             header=self._header,
             invoice=settlement.invoice,
@@ -48,10 +50,14 @@ class ReceiptService:
         )
 
     def preview_text(self, settlement: Settlement) -> str:
+        from pos_app.printing import COLUMNS_80MM, render_text
+
         return render_text(self.document(settlement), width=COLUMNS_80MM)
 
     def print_invoice(self, settlement: Settlement, *, reprint: bool = False) -> str:
         """Print (or save as PDF); returns where it went, in the receptionist's words."""
+        from pos_app.printing import encode_escpos, save_pdf, send_to_printer
+
         document = self.document(settlement, reprint=reprint)
         kind = self._settings.printer_kind
         if kind is PrinterKind.PDF:

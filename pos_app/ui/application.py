@@ -12,21 +12,24 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_app.config import Mode, Settings
 from pos_app.domain.bill import BillSummary
 from pos_app.domain.errors import PosError
 from pos_app.services.bills import BillFinder, StartingBillFinder
-from pos_app.services.collect.results import AttemptUpdate, Settlement
-from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
-from pos_app.ui.screenshots import ScreenshotTour
 from pos_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the payment services load after the window is drawn
+    from pos_app.services.collect.results import AttemptUpdate, Settlement
+    from pos_app.services.counter import CounterServices, PaymentBackend
+    from pos_app.ui.screenshots import ScreenshotTour
 
 log = logging.getLogger(__name__)
 SMOKE_TIMEOUT_MS = 60_000
@@ -54,10 +57,12 @@ def run_gui(
     tour: ScreenshotTour | None = None
     window.show()
     if startup_probe:
-        window.queue.loaded.connect(lambda _count: _finish_probe(app))
+        window.queue.loaded.connect(lambda _count: _finish_probe(app, "ready", "working"))
     elif smoke_test:
         _arm_smoke_test(app, window, runner, services, outcome)
     elif screenshot_dir is not None:
+        from pos_app.ui.screenshots import ScreenshotTour
+
         tour = ScreenshotTour(app, window, runner, services, screenshot_dir)
     else:
         _start_backend(window, runner, services)
@@ -70,7 +75,6 @@ def run_gui(
 
 def run_gui_while_starting(
     settings: Settings,
-    mode: Mode,
     first_rows: list[BillSummary],
     build: Callable[[], CounterServices],
     *,
@@ -78,10 +82,12 @@ def run_gui_while_starting(
 ) -> int:
     """Show the window with the queue's first rows at once; open the database meanwhile.
 
-    ``build`` (SQLAlchemy, durability check, migrations: most of start-up's cost) runs as the
-    first task on the database worker, so every later read on that worker waits for it. If it
-    fails, the window says once why the counter cannot work and closes (reads queued meanwhile
-    end quietly). The payment backend starts once the services exist."""
+    ``build`` (the keyring, SQLAlchemy, durability check, migrations: most of start-up's cost)
+    runs as the first task on the database worker, so every later read on that worker waits for
+    it. Until it returns the banner says the keys are being checked (the mode comes from them)
+    and no payment can start. If it fails, the window says once why the counter cannot work and
+    closes (reads queued meanwhile end quietly). The payment backend starts once the services
+    exist. The probe prints ``ready`` when the rows are drawn and ``working`` once built."""
     app = _application()
     runner = TaskRunner()
     finder = StartingBillFinder()
@@ -104,7 +110,10 @@ def run_gui_while_starting(
         return services
 
     def opened(services: CounterServices) -> None:
-        if not startup_probe:
+        window.set_mode(services.mode)
+        if startup_probe:
+            _finish_probe(app, "working")
+        else:
             _start_backend(window, runner, services)
 
     def failed(exc: BaseException) -> None:
@@ -119,13 +128,20 @@ def run_gui_while_starting(
     # First in the database worker's queue, before the window exists: showing the rows may
     # already ask for the current bill, and that read must find the database open.
     runner.run_db(build_and_attach, on_success=opened, on_failure=failed)
-    window = _main_window(settings, mode, finder, runner, ReceiptService(settings))
+    window = _main_window(
+        settings, None, finder, runner, ReceiptService(settings), payment_side_later=True
+    )
     if startup_probe:
-        window.queue.loaded.connect(lambda _count: _finish_probe(app))
+        window.queue.loaded.connect(lambda _count: _finish_probe(app, "ready", quit_after=False))
     window.show()
     window.queue.show_first_rows(first_rows)
     window.set_connection_status("Opening the payment database…")
-    QTimer.singleShot(0, painted.set)  # runs once the event loop has drawn the window
+
+    def after_paint() -> None:  # runs once the event loop has drawn the window
+        window.build_payment_side()
+        painted.set()
+
+    QTimer.singleShot(0, after_paint)
 
     try:
         app.exec()
@@ -143,15 +159,19 @@ def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
     print(message, file=sys.stderr, flush=True)
     app = _application()
     if app.platformName() != "offscreen":
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(parent, "Kaha cannot start", message)
 
 
 def _main_window(
     settings: Settings,
-    mode: Mode,
+    mode: Mode | None,
     finder: BillFinder,
     runner: TaskRunner,
     receipts: ReceiptService,
+    *,
+    payment_side_later: bool = False,
 ) -> MainWindow:
     return MainWindow(
         mode=mode,
@@ -162,23 +182,34 @@ def _main_window(
         receipts=receipts,
         keyed_card_enabled=settings.keyed_card_enabled,
         wallet_sources=settings.wallet_sources,
+        payment_side_later=payment_side_later,
     )
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
+    """The QApplication, in Qt's Fusion style (the same look on every desktop)."""
+    existing = QApplication.instance()
+    if existing is None:
+        # chosen on Qt's command line: setStyle() afterwards would build a second style and
+        # its Python enums (~20 ms) before the window can be drawn
+        app = QApplication([*sys.argv[:1], "-style", "fusion"])
+    else:  # made elsewhere (the tests' QApplication)
+        assert isinstance(existing, QApplication)
+        app = existing
+        if app.style().name() != "fusion":
+            app.setStyle("Fusion")
     app.setApplicationName("Kaha")
-    app.setStyle("Fusion")
     return app
 
 
-def _finish_probe(app: QApplication) -> None:
-    def ready() -> None:  # after the event loop has drawn what is pending: the queue on screen
-        print("ready", flush=True)
-        app.quit()
+def _finish_probe(app: QApplication, *lines: str, quit_after: bool = True) -> None:
+    def say() -> None:  # after the event loop has drawn what is pending: the queue on screen
+        for line in lines:
+            print(line, flush=True)
+        if quit_after:
+            app.quit()
 
-    QTimer.singleShot(0, ready)
+    QTimer.singleShot(0, say)
 
 
 def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from pos_app.domain.errors import Cancelled, UserFacingError
 
@@ -33,4 +33,6 @@ def message_for(exc: BaseException) -> str | None:
 def show_error(parent: QWidget | None, exc: BaseException, *, title: str = "Kaha") -> None:
     text = message_for(exc)
     if text is not None:
+        from PySide6.QtWidgets import QMessageBox  # only when there is something to say
+
         QMessageBox.warning(parent, title, text)

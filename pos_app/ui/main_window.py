@@ -3,12 +3,18 @@
 Threading contract: GUI thread only. The window delegates: the queue to ``BillQueueView``, the bill
 to ``BillDetailView``, payments to ``PaymentPanel``; it owns no business logic. Service calls of
 its menu (walk-in bill, overpayments) run on the task runner.
+
+The payment side (bill detail, payment panel, customer display) is built with the window, or, with
+``payment_side_later=True``, once the window is on screen (``build_payment_side``, or on first
+use): on a used counter the queue is drawn before the payment screens and the printing code load.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -19,18 +25,20 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Mode
 from pos_app.domain.bill import Bill, BillStatus
-from pos_app.domain.money import Money
 from pos_app.services.bills import BillFinder
-from pos_app.services.collect.results import Settlement
-from pos_app.services.counter import PaymentBackend
-from pos_app.services.receipts import ReceiptService
-from pos_app.ui.bill_detail import BillDetailView
 from pos_app.ui.bill_queue import BillQueueView
-from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.errors import message_for
-from pos_app.ui.payment_panel import PaymentPanel
 from pos_app.ui.tasks import TaskRunner
-from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
+
+if TYPE_CHECKING:
+    from pos_app.domain.money import Money
+    from pos_app.services.collect.results import Settlement
+    from pos_app.services.counter import PaymentBackend
+    from pos_app.services.receipts import ReceiptService
+    from pos_app.ui.bill_detail import BillDetailView
+    from pos_app.ui.customer_display import CustomerDisplay
+    from pos_app.ui.payment_panel import PaymentPanel
+    from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
 
 BANNERS = {
     Mode.SANDBOX: (
@@ -43,26 +51,46 @@ BANNERS = {
 }
 
 
+# the queue and the payment side, side by side: the queue keeps room for its services column
+SPLIT_WIDTHS = (560, 700)
+
+# Until the keys are read (a used counter draws its window first, then reads the keyring):
+# no payment can start before then, and the band says so instead of guessing a mode.
+STARTING_BANNER = ("Starting — checking the PayMongo keys…", "#e5e7eb", "#1f2937")
+
+
 class ModeBanner(QLabel):
     """A band across the top that says, loudly, whether real money moves."""
 
-    def __init__(self, mode: Mode, parent: QWidget | None = None) -> None:
-        text, background, foreground = BANNERS[mode]
-        super().__init__(text, parent)
-        self.mode = mode
+    def __init__(self, mode: Mode | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode: Mode | None = None
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setObjectName("modeBanner")
+        self.show_mode(mode)
+
+    def show_mode(self, mode: Mode | None) -> None:
+        text, background, foreground = STARTING_BANNER if mode is None else BANNERS[mode]
+        self.mode = mode
+        self.setText(text)
         self.setStyleSheet(
             f"QLabel#modeBanner {{ background: {background}; color: {foreground};"
             " font-weight: bold; font-size: 15px; padding: 6px; }"
         )
 
 
+@dataclass(frozen=True)
+class _PaymentSide:
+    detail: BillDetailView
+    payment: PaymentPanel
+    customer_display: CustomerDisplay
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
         *,
-        mode: Mode,
+        mode: Mode | None,
         finder: BillFinder,
         runner: TaskRunner,
         clinic_name: str,
@@ -70,39 +98,35 @@ class MainWindow(QMainWindow):
         receipts: ReceiptService,
         keyed_card_enabled: bool = False,
         wallet_sources: bool = False,
+        payment_side_later: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
         self.resize(1200, 760)
         self.banner = ModeBanner(mode)
         self.queue = BillQueueView(finder, runner)
-        self.detail = BillDetailView()
         self._runner = runner
-        self.payment = PaymentPanel(
-            runner, receipts, keyed_card_enabled=keyed_card_enabled, wallet_sources=wallet_sources
-        )
+        self._clinic_name = clinic_name
+        self._receipts = receipts
+        self._keyed_card_enabled = keyed_card_enabled
+        self._wallet_sources = wallet_sources
+        self._side: _PaymentSide | None = None
         self.overpayments: OverpaymentsDialog | None = None
         self.walk_in: WalkInDialog | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
-        self.customer_display = CustomerDisplay(clinic_name)
-        self.queue.bill_selected.connect(self._on_bill_selected)
-        self.payment.finished.connect(self._on_next_patient)
-        self.payment.bill_changed.connect(self._on_bill_changed)
-        self.payment.display_changed.connect(self.customer_display.show_update)
-        self.payment.settled.connect(self._on_settled)
-        self._build_menu()
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.detail)
-        right.addWidget(self.payment)
-        right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 1)
-        splitter = QSplitter()
+        self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
+        self._right = QSplitter(Qt.Orientation.Vertical)
+        # holds the payment side's place, so the queue keeps its width when that side arrives
+        self._placeholder = QLabel("Opening the payment screens…")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._right.addWidget(self._placeholder)
+        splitter = self._splitter = QSplitter()
         splitter.addWidget(self.queue)
-        splitter.addWidget(right)
+        splitter.addWidget(self._right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([560, 700])  # the queue keeps room for its services column
+        splitter.setSizes(list(SPLIT_WIDTHS))
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -118,13 +142,67 @@ class MainWindow(QMainWindow):
         self.connection_label = QLabel("")
         self.statusBar().addPermanentWidget(self.connection_label)
         self.statusBar().addPermanentWidget(self.terminal_label)
+        self.queue.bill_selected.connect(self._on_bill_selected)
         self.queue.loaded.connect(self._on_queue_loaded)
+        if not payment_side_later:
+            self.build_payment_side()
         QTimer.singleShot(0, self.queue.reload)
 
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Counter")
+    @property
+    def detail(self) -> BillDetailView:
+        return self.build_payment_side().detail
+
+    @property
+    def payment(self) -> PaymentPanel:
+        return self.build_payment_side().payment
+
+    @property
+    def customer_display(self) -> CustomerDisplay:
+        return self.build_payment_side().customer_display
+
+    @property
+    def payment_side_built(self) -> bool:
+        return self._side is not None
+
+    def build_payment_side(self) -> _PaymentSide:
+        """The selected bill, the payment panel and the customer display (built once)."""
+        if self._side is not None:
+            return self._side
+        from pos_app.ui.bill_detail import BillDetailView
+        from pos_app.ui.customer_display import CustomerDisplay
+        from pos_app.ui.payment_panel import PaymentPanel
+
+        detail = BillDetailView()
+        payment = PaymentPanel(
+            self._runner,
+            self._receipts,
+            keyed_card_enabled=self._keyed_card_enabled,
+            wallet_sources=self._wallet_sources,
+        )
+        display = CustomerDisplay(self._clinic_name)
+        self._side = side = _PaymentSide(detail, payment, display)
+        payment.finished.connect(self._on_next_patient)
+        payment.bill_changed.connect(self._on_bill_changed)
+        payment.display_changed.connect(display.show_update)
+        payment.settled.connect(self._on_settled)
+        self._fill_menu(payment)
+        widths = self._splitter.sizes() if self.isVisible() else list(SPLIT_WIDTHS)
+        self._placeholder.setParent(None)  # out of the splitter; freed with the window
+        self._right.addWidget(detail)
+        self._right.addWidget(payment)
+        self._right.setStretchFactor(0, 1)
+        self._right.setStretchFactor(1, 1)
+        self._splitter.setSizes(widths)
+        current = self.queue.current_bill()
+        if current is not None:  # chosen while the payment side was still to come
+            self._on_bill_selected(current)
+        return side
+
+    def _fill_menu(self, payment: PaymentPanel) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
         entries = (
-            ("&Collect (amount to collect)", "F5", self.payment.focus_amount),
+            ("&Collect (amount to collect)", "F5", payment.focus_amount),
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
@@ -133,13 +211,19 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
-            menu.addAction(action)
+            self._menu.addAction(action)
             self.addAction(action)  # the key works with the menu closed
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""
+        if not self.payment_side_built:
+            return  # nothing was ever watched
         self.payment.stop_timers()
         self.customer_display.show_idle()
+
+    def set_mode(self, mode: Mode) -> None:
+        """The mode once the keys are read (``mode=None`` at construction: not known yet)."""
+        self.banner.show_mode(mode)
 
     def set_connection_status(self, text: str) -> None:
         self.connection_label.setText(text)
@@ -161,6 +245,8 @@ class MainWindow(QMainWindow):
         if backend is None:
             self.statusBar().showMessage("Kaha is still connecting. Try again in a moment.", 5000)
             return None
+        from pos_app.ui.walk_in import WalkInDialog
+
         dialog = self.walk_in = WalkInDialog(self)
         dialog.accepted.connect(lambda: self._create_walk_in(dialog))
         dialog.open()
@@ -189,6 +275,8 @@ class MainWindow(QMainWindow):
     def show_overpayments(self) -> OverpaymentsDialog:
         """Ctrl+O: late or double payments that staff must refund or keep."""
         if self.overpayments is None:
+            from pos_app.ui.walk_in import OverpaymentsDialog
+
             self.overpayments = OverpaymentsDialog(self)
         dialog = self.overpayments
         backend = self.payment.backend
@@ -205,6 +293,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_bill_selected(self, bill: Bill | None) -> None:
+        if self._side is None:
+            return  # shown by build_payment_side
         if self.payment.holds_bill:
             return  # the QR or the invoice on screen stays with its bill until it is done
         self.detail.show_bill(bill)
@@ -236,7 +326,8 @@ class MainWindow(QMainWindow):
     def _on_queue_loaded(self, count: int) -> None:
         self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
         wanted, self._select_after_load = self._select_after_load, None
-        if wanted is not None and not self.payment.holds_bill:
+        holds_bill = self._side is not None and self._side.payment.holds_bill
+        if wanted is not None and not holds_bill:
             self.queue.select_bill(wanted)
-        elif self.queue.current_summary() is None and count and not self.payment.holds_bill:
+        elif self.queue.current_summary() is None and count and not holds_bill:
             self.queue.table.selectRow(0)

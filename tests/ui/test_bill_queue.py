@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.bill import Bill, BillStatus, BillSummary
@@ -16,7 +17,7 @@ from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import QUEUE_LIMIT, BillQueue
 from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
-from pos_app.ui.bill_queue import BillQueueView
+from pos_app.ui.bill_queue import STATUS_COLOURS, STATUS_LABELS, BillQueueView, BillTableModel
 from pos_app.ui.tasks import TaskRunner
 
 
@@ -212,3 +213,24 @@ def test_a_bill_read_for_an_earlier_row_is_not_shown(qtbot: QtBot, runner: TaskR
     assert [bill.id for bill in shown if bill] == [rows[other_row].id]  # type: ignore[union-attr]
     assert view.current_bill() is not None
     assert view.current_bill().id == rows[other_row].id  # type: ignore[union-attr]
+
+
+def test_rows_show_status_words_in_their_colours_and_amounts_right_aligned() -> None:
+    statuses = list(BillStatus)
+    bills = [
+        BillSummary.of(replace(bill, id=index + 1, status=statuses[index % len(statuses)]))
+        for index, bill in enumerate(demo_bills(FakeClock(), count=8))
+    ]
+    model = BillTableModel()
+    model.set_bills(bills)
+    for row, bill in enumerate(bills):
+        status_cell = model.index(row, 5)
+        assert model.data(status_cell) == STATUS_LABELS[bill.status]
+        colour = model.data(status_cell, Qt.ItemDataRole.ForegroundRole)
+        assert colour == QColor(STATUS_COLOURS[bill.status])
+        assert model.data(model.index(row, 3)) == bill.amount_due.format()
+        assert model.data(model.index(row, 3), Qt.ItemDataRole.TextAlignmentRole) == int(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        assert model.data(model.index(row, 1), Qt.ItemDataRole.ForegroundRole) is None
+    assert {bill.status for bill in bills} == set(BillStatus)

@@ -23,7 +23,7 @@ from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import open_database
 from pos_app.storage.first_paint import read_queue
 from pos_app.ui.application import run_gui_while_starting, tell_cannot_start
-from pos_app.ui.main_window import MainWindow
+from pos_app.ui.main_window import BANNERS, STARTING_BANNER, MainWindow
 
 
 def _used_counter() -> tuple[Settings, list[BillSummary]]:
@@ -57,7 +57,7 @@ def _run(
             QApplication.quit()
 
     QTimer.singleShot(0, drive)
-    code = run_gui_while_starting(settings, Mode.SANDBOX, rows, build)
+    code = run_gui_while_starting(settings, rows, build)
     # The window closing as it is deleted asks the application to quit, and a quit asked outside
     # exec() would end the next test's event loops at once; one short exec() takes it and resets.
     QTimer.singleShot(0, QApplication.quit)
@@ -98,6 +98,10 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
         # the database is still "opening": the first rows are on screen already
         seen["rows_while_opening"] = window.queue.model.rowCount()
         seen["status_while_opening"] = window.connection_label.text()
+        seen["mode_while_opening"] = window.banner.mode
+        seen["banner_while_opening"] = window.banner.text()
+        seen["payment_side_at_first_paint"] = window.payment_side_built
+        qtbot.waitUntil(lambda: window.payment_side_built, timeout=10_000)
         release.set()
         window.queue.search_box.setText(wanted.number)
         qtbot.waitUntil(
@@ -106,11 +110,20 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
         assert not problems, problems
         qtbot.waitUntil(lambda: "could not start" in window.connection_label.text(), timeout=10_000)
         seen["found"] = window.queue.model.bill_at(0)
+        seen["mode_once_open"] = window.banner.mode
+        seen["banner_once_open"] = window.banner.text()
         QApplication.quit()
 
     assert _run(settings, rows, build, steps) == 0
     assert seen["rows_while_opening"] == len(rows)
     assert seen["status_while_opening"] == "Opening the payment database…"
+    # the keys are read with the database: until then the band does not guess a mode
+    assert seen["mode_while_opening"] is None
+    assert seen["banner_while_opening"] == STARTING_BANNER[0]
+    assert seen["mode_once_open"] is Mode.SANDBOX
+    assert seen["banner_once_open"] == BANNERS[Mode.SANDBOX][0]
+    # the payment screens are built after the first paint, before the database opens
+    assert seen["payment_side_at_first_paint"] is False
     assert seen["build_thread"] != threading.main_thread().name
     assert seen["found"] == wanted
 
