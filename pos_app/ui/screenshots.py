@@ -97,7 +97,38 @@ class ScreenshotTour:
 
     def _on_first_load(self, _count: int) -> None:
         self._window.queue.loaded.disconnect(self._on_first_load)
+        self._starting(self._start_backend)
+
+    def _start_backend(self) -> None:
         self._runner.run_net(self._services.start_payment_backend, on_success=self._on_backend)
+
+    def _starting(self, then: Callable[[], None]) -> None:
+        """A used counter's first second: the queue is up, the keys are still being read."""
+        settings = self._services.settings
+        window = MainWindow(
+            mode=None,
+            finder=self._services.bills,
+            runner=self._runner,
+            clinic_name=settings.clinic_name,
+            terminal_id=settings.terminal_id,
+            receipts=self._services.receipts,
+        )
+        window.resize(1280, 800)
+        window.set_connection_status("Opening the payment database…")
+
+        def save_then_go_on() -> None:
+            self._save(window, "starting.png")
+            window.stop_watching()
+            window.close()
+            window.deleteLater()
+            then()
+
+        def loaded(_count: int) -> None:
+            window.queue.loaded.disconnect(loaded)
+            self._later(save_then_go_on)
+
+        window.queue.loaded.connect(loaded)
+        window.show()
 
     def _on_backend(self, backend: object) -> None:
         assert isinstance(backend, PaymentBackend)
