@@ -138,6 +138,8 @@ class BillQueueView(QWidget):
         self._finder = finder
         self._runner = runner
         self._generation = 0
+        #: the rows on screen were read before the database was opened (``show_first_rows``)
+        self.showing_first_rows = False
         self._selected: Bill | None = None  # the whole bill of the current row, once read
         self._when_selected: tuple[int, Callable[[], None]] | None = None
         self.search_box = QLineEdit(placeholderText="Search patient name or bill number   (Ctrl+F)")
@@ -218,12 +220,13 @@ class BillQueueView(QWidget):
     def show_first_rows(self, bills: list[BillSummary]) -> None:
         """Rows read before the database was fully open (``storage.first_paint``), for the
         default filter; the next load replaces them."""
-        self._show(self._generation, bills)
+        self._show(self._generation, bills, first_rows=True)
 
-    def _show(self, generation: int, bills: list[BillSummary]) -> None:
+    def _show(self, generation: int, bills: list[BillSummary], *, first_rows: bool = False) -> None:
         if generation != self._generation:
             return  # an answer to an older query: what is typed now has its own answer coming
         selected = self.current_summary()
+        self.showing_first_rows = first_rows
         self.model.set_bills(bills)
         self.count_label.setText(_count_text(len(bills)))
         if selected is not None:

@@ -324,7 +324,10 @@ class MainWindow(QMainWindow):
         )
 
     def _on_queue_loaded(self, count: int) -> None:
-        self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
+        if self.queue.showing_first_rows:
+            self.statusBar().showMessage(f"Open bills as saved on this counter — {count} shown")
+        else:
+            self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
         wanted, self._select_after_load = self._select_after_load, None
         holds_bill = self._side is not None and self._side.payment.holds_bill
         if wanted is not None and not holds_bill:

@@ -123,8 +123,12 @@ class ScreenshotTour:
             window.deleteLater()
             then()
 
-        def loaded(_count: int) -> None:
+        def loaded(count: int) -> None:
             window.queue.loaded.disconnect(loaded)
+            # shown as on a real start: the rows this counter saved, the database still opening
+            model = window.queue.model
+            rows = [model.bill_at(row) for row in range(count)]
+            window.queue.show_first_rows([row for row in rows if row is not None])
             self._later(save_then_go_on)
 
         window.queue.loaded.connect(loaded)

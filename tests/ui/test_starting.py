@@ -98,6 +98,7 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
         # the database is still "opening": the first rows are on screen already
         seen["rows_while_opening"] = window.queue.model.rowCount()
         seen["status_while_opening"] = window.connection_label.text()
+        seen["message_while_opening"] = window.statusBar().currentMessage()
         seen["mode_while_opening"] = window.banner.mode
         seen["banner_while_opening"] = window.banner.text()
         seen["payment_side_at_first_paint"] = window.payment_side_built
@@ -110,6 +111,7 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
         assert not problems, problems
         qtbot.waitUntil(lambda: "could not start" in window.connection_label.text(), timeout=10_000)
         seen["found"] = window.queue.model.bill_at(0)
+        seen["message_once_open"] = window.statusBar().currentMessage()
         seen["mode_once_open"] = window.banner.mode
         seen["banner_once_open"] = window.banner.text()
         QApplication.quit()
@@ -117,6 +119,10 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
     assert _run(settings, rows, build, steps) == 0
     assert seen["rows_while_opening"] == len(rows)
     assert seen["status_while_opening"] == "Opening the payment database…"
+    # the rows on screen are what this counter saved, not yet a fresh read: said so
+    saved = f"Open bills as saved on this counter — {len(rows)} shown"
+    assert seen["message_while_opening"] == saved
+    assert seen["message_once_open"] == "Bill queue up to date — 1 shown"
     # the keys are read with the database: until then the band does not guess a mode
     assert seen["mode_while_opening"] is None
     assert seen["banner_while_opening"] == STARTING_BANNER[0]
