@@ -289,7 +289,11 @@ def _start_payment_backend(
     except PosError as exc:
         log.warning("PayMongo check at start-up failed: %s", exc.user_message)
         description += " (not reachable yet)"
-    import qrcode  # noqa: F401 - loaded here on the worker, not when the first QR is drawn
+    # Loaded here on the worker, not on the GUI thread when the first QR is drawn or the first
+    # invoice is previewed (~40 ms for the printing code):
+    import qrcode  # noqa: F401
+
+    import pos_app.printing  # noqa: F401
 
     webhook_url = None
     if settings.webhook_receiver_enabled:
