@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from pos_app.config import Mode, Settings
+from pos_app.config import Settings
 from pos_app.domain.bill import BillSummary
 from pos_app.domain.errors import PosError
-from pos_app.services.bills import BillFinder, StartingBillFinder
+from pos_app.services.bills import StartingBillFinder
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
@@ -50,7 +50,7 @@ def run_gui(
 ) -> int:
     app = _application()
     runner = TaskRunner()
-    window = _main_window(
+    window = MainWindow.for_counter(
         services.settings, services.mode, services.bills, runner, services.receipts
     )
     outcome = _Outcome()
@@ -128,7 +128,7 @@ def run_gui_while_starting(
     # First in the database worker's queue, before the window exists: showing the rows may
     # already ask for the current bill, and that read must find the database open.
     runner.run_db(build_and_attach, on_success=opened, on_failure=failed)
-    window = _main_window(
+    window = MainWindow.for_counter(
         settings, None, finder, runner, ReceiptService(settings), payment_side_later=True
     )
     if startup_probe:
@@ -162,28 +162,6 @@ def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.critical(parent, "Kaha cannot start", message)
-
-
-def _main_window(
-    settings: Settings,
-    mode: Mode | None,
-    finder: BillFinder,
-    runner: TaskRunner,
-    receipts: ReceiptService,
-    *,
-    payment_side_later: bool = False,
-) -> MainWindow:
-    return MainWindow(
-        mode=mode,
-        finder=finder,
-        runner=runner,
-        clinic_name=settings.clinic_name,
-        terminal_id=settings.terminal_id,
-        receipts=receipts,
-        keyed_card_enabled=settings.keyed_card_enabled,
-        wallet_sources=settings.wallet_sources,
-        payment_side_later=payment_side_later,
-    )
 
 
 def _application() -> QApplication:

@@ -31,6 +31,7 @@ from pos_app.ui.errors import message_for
 from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from pos_app.config import Settings
     from pos_app.domain.money import Money
     from pos_app.services.collect.results import Settlement
     from pos_app.services.counter import PaymentBackend
@@ -147,6 +148,30 @@ class MainWindow(QMainWindow):
         if not payment_side_later:
             self.build_payment_side()
         QTimer.singleShot(0, self.queue.reload)
+
+    @classmethod
+    def for_counter(
+        cls,
+        settings: Settings,
+        mode: Mode | None,
+        finder: BillFinder,
+        runner: TaskRunner,
+        receipts: ReceiptService,
+        *,
+        payment_side_later: bool = False,
+    ) -> MainWindow:
+        """The window as this counter's settings configure it."""
+        return cls(
+            mode=mode,
+            finder=finder,
+            runner=runner,
+            clinic_name=settings.clinic_name,
+            terminal_id=settings.terminal_id,
+            receipts=receipts,
+            keyed_card_enabled=settings.keyed_card_enabled,
+            wallet_sources=settings.wallet_sources,
+            payment_side_later=payment_side_later,
+        )
 
     @property
     def detail(self) -> BillDetailView:

@@ -104,14 +104,9 @@ class ScreenshotTour:
 
     def _starting(self, then: Callable[[], None]) -> None:
         """A used counter's first second: the queue is up, the keys are still being read."""
-        settings = self._services.settings
-        window = MainWindow(
-            mode=None,
-            finder=self._services.bills,
-            runner=self._runner,
-            clinic_name=settings.clinic_name,
-            terminal_id=settings.terminal_id,
-            receipts=self._services.receipts,
+        services = self._services
+        window = MainWindow.for_counter(
+            services.settings, None, services.bills, self._runner, services.receipts
         )
         window.resize(1280, 800)
         window.set_connection_status("Opening the payment database…")
