@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.bill import Bill, BillLine, BillStatus, BillSummary, Patient
@@ -83,19 +83,19 @@ def load_summaries(session: Session, bill_ids: Sequence[int]) -> list[BillSummar
     if not bill_ids:
         return []
     session.flush()
-    # Inlined integers: binding hundreds of parameters costs more than the lookup.
-    among: BindParameter[Sequence[int]] = bindparam("among", bill_ids, literal_execute=True)
-    rows = (
-        session.connection()
-        .execute(
-            select(*_SUMMARY_COLUMNS)
-            .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
-            .where(_BILLS.c.id.in_(among))
-        )
-        .all()
-    )  # fetchall in one go: row-by-row fetching costs more than the query
+    # fetchall in one go: row-by-row fetching costs more than the query
+    rows = session.connection().execute(_SUMMARIES, {"among": list(bill_ids)}).all()
     by_id = {row[0]: BillSummary.from_columns(*row) for row in rows}
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
+
+
+# Built once; the ids are an expanding parameter, so the compiled form is reused and
+# only the "?" list grows (rendering hundreds of literal ids cost more than the lookup).
+_SUMMARIES = (
+    select(*_SUMMARY_COLUMNS)
+    .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
+    .where(_BILLS.c.id.in_(bindparam("among", expanding=True)))
+)
 
 
 def _load_lines(connection: Connection, bill_ids: Sequence[int]) -> dict[int, list[BillLine]]:

@@ -105,13 +105,25 @@ def test_tokens_and_query_words_normalize_alike() -> None:
     assert prefix_upper_bound("sant") == "sanu"
 
 
-@pytest.mark.parametrize("sparse_matches", [0, 1, 10_000])
+# (WALKED_WORDS, SPARSE_MATCHES) that force each plan, and the thresholds' edges.
+PLANS = {
+    "walk": (100, 10_000),
+    "walk one stored word at a time": (1, 10_000),
+    "sparse": (0, 10_000),
+    "sparse at its edge": (0, 1),
+    "dense": (0, 0),
+}
+
+
+@pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize("query", ["sant", "sant mar", "cruz", "b", "maria sant", "b 81"])
-def test_both_query_plans_give_the_same_answer(
-    searchable: Database, monkeypatch: pytest.MonkeyPatch, query: str, sparse_matches: int
+def test_every_query_plan_gives_the_same_answer(
+    searchable: Database, monkeypatch: pytest.MonkeyPatch, query: str, plan: str
 ) -> None:
     expected = _numbers(searchable, query)
-    monkeypatch.setattr(bill_search, "SPARSE_MATCHES", sparse_matches)
+    walked, sparse = PLANS[plan]
+    monkeypatch.setattr(bill_search, "WALKED_WORDS", walked)
+    monkeypatch.setattr(bill_search, "SPARSE_MATCHES", sparse)
     assert _numbers(searchable, query) == expected
     assert _numbers(searchable, query, BillStatus.PENDING) == [
         n for n in expected if n in {"B-000812", "B-000813", "B-001812"}
