@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_app.config import Settings
@@ -57,7 +57,9 @@ def run_gui(
     tour: ScreenshotTour | None = None
     window.show()
     if startup_probe:
-        window.queue.loaded.connect(lambda _count: _finish_probe(app, "ready", "working"))
+        window.queue.loaded.connect(
+            lambda _count: _finish_probe(app, "ready", "working", drawn=window.queue.count_label)
+        )
     elif smoke_test:
         _arm_smoke_test(app, window, runner, services, outcome)
     elif screenshot_dir is not None:
@@ -119,7 +121,8 @@ def run_gui_while_starting(
     def failed(exc: BaseException) -> None:
         log.error("start-up failed after the window opened", exc_info=exc)
         outcome.code = 1
-        window.set_connection_status("The payment database could not be opened")
+        # the database, the keyring or the keys themselves: the box below says which
+        window.set_connection_status("Kaha could not start")
         # as app.main tells it when the database fails before the window: the storage message
         reason = exc.user_message if isinstance(exc, PosError) else message_for(exc)
         tell_cannot_start(reason or repr(exc), parent=window)
@@ -131,17 +134,23 @@ def run_gui_while_starting(
     window = MainWindow.for_counter(
         settings, None, finder, runner, ReceiptService(settings), payment_side_later=True
     )
-    if startup_probe:
-        window.queue.loaded.connect(lambda _count: _finish_probe(app, "ready", quit_after=False))
     window.show()
     window.queue.show_first_rows(first_rows)
     window.set_connection_status("Opening the payment database…")
 
-    def after_paint() -> None:  # runs once the event loop has drawn the window
+    def after_paint() -> None:  # once the window has been drawn with the rows
+        if painted.is_set():
+            return
+        if startup_probe:
+            print("ready", flush=True)
         window.build_payment_side()
         painted.set()
 
-    QTimer.singleShot(0, after_paint)
+    # Not a zero-time timer: Qt draws a window just shown a few milliseconds later, and a
+    # timer queued now would build the payment side first. A window that is never drawn (shown
+    # minimised) gets its payment side after PAINT_WAIT_S all the same.
+    AfterPaint(window.queue.count_label, after_paint)
+    QTimer.singleShot(int(PAINT_WAIT_S * 1000), after_paint)
 
     try:
         app.exec()
@@ -180,14 +189,42 @@ def _application() -> QApplication:
     return app
 
 
-def _finish_probe(app: QApplication, *lines: str, quit_after: bool = True) -> None:
-    def say() -> None:  # after the event loop has drawn what is pending: the queue on screen
+def _finish_probe(
+    app: QApplication, *lines: str, quit_after: bool = True, drawn: QWidget | None = None
+) -> None:
+    """Print ``lines`` (then quit) at once, or once ``drawn`` has been painted: with the queue's
+    count, the rows just given to it are on screen (one paint pass), not only laid out."""
+
+    def say() -> None:
         for line in lines:
             print(line, flush=True)
         if quit_after:
             app.quit()
 
-    QTimer.singleShot(0, say)
+    if drawn is None:
+        QTimer.singleShot(0, say)
+    else:
+        AfterPaint(drawn, say)
+
+
+class AfterPaint(QObject):
+    """Calls ``then`` once ``widget`` has been painted, after the rest of that paint pass.
+
+    Qt paints a window that was just shown a few milliseconds later (a platform update
+    request), after zero-time timers queued meanwhile have run; timing "shown" needs this."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        # (not a scroll area's viewport: fetching that from Python costs PySide ~20 ms of type
+        # lookups; a label beside it is painted in the same pass)
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:

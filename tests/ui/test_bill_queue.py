@@ -17,7 +17,14 @@ from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import QUEUE_LIMIT, BillQueue
 from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
-from pos_app.ui.bill_queue import STATUS_COLOURS, STATUS_LABELS, BillQueueView, BillTableModel
+from pos_app.ui import bill_queue
+from pos_app.ui.bill_queue import (
+    COLUMNS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    BillQueueView,
+    BillTableModel,
+)
 from pos_app.ui.tasks import TaskRunner
 
 
@@ -234,3 +241,33 @@ def test_rows_show_status_words_in_their_colours_and_amounts_right_aligned() -> 
         )
         assert model.data(model.index(row, 1), Qt.ItemDataRole.ForegroundRole) is None
     assert {bill.status for bill in bills} == set(BillStatus)
+
+
+def test_the_plain_numbers_standing_in_for_qt_names_are_qts_own() -> None:
+    stand_ins = [
+        bill_queue.DISPLAY_ROLE,
+        bill_queue.TEXT_ALIGNMENT_ROLE,
+        bill_queue.FOREGROUND_ROLE,
+        bill_queue.ALIGN_RIGHT_MIDDLE,
+    ]
+    assert stand_ins == [
+        Qt.ItemDataRole.DisplayRole.value,
+        Qt.ItemDataRole.TextAlignmentRole.value,
+        Qt.ItemDataRole.ForegroundRole.value,
+        (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value,
+    ]
+
+
+def test_the_columns_have_their_titles_on_the_header(
+    qtbot: QtBot, runner: TaskRunner, database: Database
+) -> None:
+    view = BillQueueView(BillQueue(database), runner)
+    qtbot.addWidget(view)
+    header = view.table.horizontalHeader()
+    assert header.count() == view.model.columnCount() == len(COLUMNS)
+    titles = [
+        header.model().headerData(column, Qt.Orientation.Horizontal)
+        for column in range(header.count())
+    ]
+    assert titles == list(COLUMNS)
+    assert header.isSectionHidden(0) is False

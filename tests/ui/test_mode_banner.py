@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Mode
@@ -37,3 +38,13 @@ def test_before_the_keys_are_read_it_says_so_then_shows_the_mode(qtbot: QtBot) -
     assert banner.mode is Mode.LIVE
     assert banner.text() == BANNERS[Mode.LIVE][0]
     assert BANNERS[Mode.LIVE][1] in banner.styleSheet()
+
+
+def test_the_words_are_centred_across_the_band(qtbot: QtBot) -> None:
+    banner = ModeBanner(None)
+    qtbot.addWidget(banner)
+    banner.ensurePolished()  # the centring is in the style sheet (no Qt enum before paint)
+    assert banner.alignment() == Qt.AlignmentFlag.AlignCenter
+    banner.show_mode(Mode.SANDBOX)
+    banner.ensurePolished()
+    assert banner.alignment() == Qt.AlignmentFlag.AlignCenter

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -39,6 +39,33 @@ def _used_counter() -> tuple[Settings, list[BillSummary]]:
 
 def _window() -> MainWindow:
     return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+
+
+class _AtFirstPaint(QObject):
+    """Records, as the queue is first painted, whether the payment side was built yet."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.payment_side_built: list[bool] = []
+        window.queue.count_label.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.payment_side_built:
+            self.payment_side_built.append(self.window.payment_side_built)
+        return False
+
+
+def _watch_first_paint(monkeypatch: pytest.MonkeyPatch) -> list[_AtFirstPaint]:
+    watchers: list[_AtFirstPaint] = []
+    show = MainWindow.show
+
+    def show_watched(window: MainWindow) -> None:
+        watchers.append(_AtFirstPaint(window))
+        show(window)
+
+    monkeypatch.setattr(MainWindow, "show", show_watched)
+    return watchers
 
 
 def _run(
@@ -84,6 +111,7 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
 ) -> None:
     settings, rows = _used_counter()
     problems = _dialogs_shown(monkeypatch)
+    first_paint = _watch_first_paint(monkeypatch)
     release = threading.Event()
     seen: dict[str, object] = {}
     wanted = rows[-1]
@@ -130,6 +158,7 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
     assert seen["banner_once_open"] == BANNERS[Mode.SANDBOX][0]
     # the payment screens are built after the first paint, before the database opens
     assert seen["payment_side_at_first_paint"] is False
+    assert [watcher.payment_side_built for watcher in first_paint] == [[False]]
     assert seen["build_thread"] != threading.main_thread().name
     assert seen["found"] == wanted
 
@@ -139,6 +168,13 @@ def test_a_database_that_fails_to_open_after_the_window_stops_the_app(
 ) -> None:
     settings, rows = _used_counter()
     shown = _dialogs_shown(monkeypatch)
+    status_behind_the_box: list[str] = []
+
+    def critical(window: MainWindow, _title: str, text: str) -> None:
+        shown.append(text)
+        status_behind_the_box.append(window.connection_label.text())
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
     # as on a real screen (the tests run offscreen, where no box is shown: nobody could close it)
     monkeypatch.setattr(QApplication, "platformName", staticmethod(lambda: "xcb"))
     message = "The payment database cannot be reached, so the app will not start."
@@ -148,6 +184,8 @@ def test_a_database_that_fails_to_open_after_the_window_stops_the_app(
 
     assert _run(settings, rows, build, lambda _window: None) == 1
     assert shown == [message]
+    # the keyring is read in the same step: the status bar does not guess which part failed
+    assert status_behind_the_box == ["Kaha could not start"]
     assert message in capsys.readouterr().err
 
 
