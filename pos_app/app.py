@@ -123,7 +123,7 @@ def main(argv: Sequence[str]) -> int:
             # no payment starts before it) and the database.
             _start_logging(settings, verbose=args.verbose)
             log.info("first paint: %d open bills were shown before the database was opened", shown)
-            return _frozen(build_services(settings, load_secrets()))
+            return frozen_for_the_day(build_services(settings, load_secrets()))
 
         return run_gui_while_starting(
             settings, first_rows, build=open_counter, startup_probe=args.startup_probe
@@ -142,7 +142,7 @@ def main(argv: Sequence[str]) -> int:
 
         tell_cannot_start(exc.user_message)
         return 1
-    _frozen(services)
+    frozen_for_the_day(services)
     from pos_app.ui.application import run_gui
 
     try:
@@ -156,7 +156,7 @@ def main(argv: Sequence[str]) -> int:
         services.shutdown()
 
 
-def _frozen(services: CounterServices) -> CounterServices:
+def frozen_for_the_day(services: CounterServices) -> CounterServices:
     """Start-up objects live for the whole day: move them out of the collector's way, so a full
     collection during a bill search costs well under a millisecond instead of ~40 ms."""
     gc.collect()
