@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.bill import Bill, BillLine, BillStatus, BillSummary, Patient
@@ -55,12 +55,9 @@ def load_bills(session: Session, bill_ids: Sequence[int]) -> list[Bill]:
         return []
     session.flush()  # the plain connection below would not see pending ORM changes
     connection = session.connection()
-    bill_rows = connection.execute(
-        select(*_BILL_COLUMNS)
-        .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
-        .where(_BILLS.c.id.in_(bill_ids))
-    ).all()
-    lines = _load_lines(connection, bill_ids)
+    among = {"among": list(bill_ids)}
+    bill_rows = connection.execute(_BILLS_WITH_PATIENTS, among).all()
+    lines = _load_lines(connection, among)
     by_id = {row[0]: _bill_from_row(row, lines.get(row[0], ())) for row in bill_rows}
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
 
@@ -89,21 +86,29 @@ def load_summaries(session: Session, bill_ids: Sequence[int]) -> list[BillSummar
     return [by_id[bill_id] for bill_id in bill_ids if bill_id in by_id]
 
 
-# Built once; the ids are an expanding parameter, so the compiled form is reused and
-# only the "?" list grows (rendering hundreds of literal ids cost more than the lookup).
+# Built once; the ids are an expanding parameter ("among"), so the compiled form is reused and
+# only the "?" list grows (building the statement, or rendering hundreds of literal ids, on every
+# read cost more than the lookup).
+_AMONG: BindParameter[list[int]] = bindparam("among", expanding=True)
+_BILLS_WITH_PATIENTS = (
+    select(*_BILL_COLUMNS)
+    .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
+    .where(_BILLS.c.id.in_(_AMONG))
+)
 _SUMMARIES = (
     select(*_SUMMARY_COLUMNS)
     .join(_PATIENTS, _PATIENTS.c.id == _BILLS.c.patient_id)
-    .where(_BILLS.c.id.in_(bindparam("among", expanding=True)))
+    .where(_BILLS.c.id.in_(_AMONG))
+)
+_LINES_OF = (
+    select(*_LINE_COLUMNS)
+    .where(_LINES.c.bill_id.in_(_AMONG))
+    .order_by(_LINES.c.bill_id, _LINES.c.position)
 )
 
 
-def _load_lines(connection: Connection, bill_ids: Sequence[int]) -> dict[int, list[BillLine]]:
-    rows = connection.execute(
-        select(*_LINE_COLUMNS)
-        .where(_LINES.c.bill_id.in_(bill_ids))
-        .order_by(_LINES.c.bill_id, _LINES.c.position)
-    ).all()
+def _load_lines(connection: Connection, among: dict[str, list[int]]) -> dict[int, list[BillLine]]:
+    rows = connection.execute(_LINES_OF, among).all()
     lines: dict[int, list[BillLine]] = defaultdict(list)
     for bill_id, code, description, quantity, unit_price in rows:
         lines[bill_id].append(

@@ -70,6 +70,8 @@ def matching_bill_ids(
     else:
         counted = sorted((_matches_capped(session, w, SPARSE_MATCHES + 1), w) for w in words)
     rarest_count, rarest = counted[0]
+    if rarest_count == 0:
+        return []  # a word no bill has: nothing more to ask
     others = [word for _, word in counted[1:]]
     for index, word in enumerate(others):
         params[f"word{index}"], params[f"word_upper{index}"] = word, prefix_upper_bound(word)
