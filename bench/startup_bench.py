@@ -12,6 +12,8 @@ that has been used before; the first run on a new machine is reported separately
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from bench.common import Figure, median
 
-RUNS = 11
+RUNS = 21  # this shared machine's speed wanders: a median of 11 pairs moved by ±0.1x
 # as on a clinic's counter: its details in settings.toml (read and checked at every start)
 CLINIC_SETTINGS = """\
 terminal_id = "02"
@@ -52,6 +54,9 @@ w.installEventFilter(painted)
 w.show()
 app.exec()
 """
+# for counting instructions: the process ends the moment it is painted, as bench.paint_probe
+# ends the app's (quitting Qt and Python properly would add ~35 M instructions to the bare only)
+BARE_WINDOW_STOPPED = "import os\n" + BARE_WINDOW.replace("app.quit()", "os._exit(0)")
 
 
 def _time_until(command: list[str], env: dict[str, str], *lines: str) -> list[float]:
@@ -67,6 +72,39 @@ def _time_until(command: list[str], env: dict[str, str], *lines: str) -> list[fl
     if len(times) < len(lines):
         raise RuntimeError(f"{command} exited {proc.returncode} without printing {lines}")
     return times
+
+
+def _instructions(command: list[str], env: dict[str, str]) -> int:
+    """Instructions the process runs until it exits, counted by valgrind (cachegrind): the
+    same count on every run, whatever else the machine is doing."""
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no"]
+    valgrind.append("--cachegrind-out-file=/dev/null")
+    counted = subprocess.run(
+        [*valgrind, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", counted.stderr)
+    if counted.returncode != 0 or found is None:
+        raise RuntimeError(f"valgrind {command} failed: {counted.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def _work_ratio(env: dict[str, str]) -> list[Figure]:
+    """The same comparison as CPU work rather than time: instructions up to the first paint."""
+    if shutil.which("valgrind") is None:
+        return [Figure("start-up / bare window, instructions", 0.0, "x", note="no valgrind")]
+    app = _instructions([sys.executable, "-m", "bench.paint_probe"], env)
+    bare = _instructions([sys.executable, "-c", BARE_WINDOW_STOPPED], env)
+    ratio = app / bare
+    return [
+        Figure("instructions to bill queue painted (valgrind)", app / 1e6, "M"),
+        Figure("instructions to bare window painted (valgrind)", bare / 1e6, "M"),
+        Figure("start-up / bare window, instructions", ratio, "x", "<= 1.5x", ratio <= 1.5),
+    ]
 
 
 def run() -> list[Figure]:
@@ -93,6 +131,7 @@ def run() -> list[Figure]:
             ready, working = _time_until(app_cmd, env, "ready", "working")
             app_times.append(ready)
             working_times.append(working)
+        work = _work_ratio(env)
     app_s, bare_s = median(app_times), median(bare_times)
     ratio = app_s / bare_s
     return [
@@ -101,4 +140,5 @@ def run() -> list[Figure]:
         Figure("start-up / bare window", ratio, "x", "<= 1.5x", ratio <= 1.5),
         Figure("start-up to database open and mode known (median)", median(working_times), "s"),
         Figure("first start on a new machine (migrate + seed)", first_run, "s"),
+        *work,
     ]

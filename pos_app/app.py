@@ -28,7 +28,7 @@ from pos_app.config import (
 from pos_app.domain.errors import PosError, UserFacingError
 
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
-    from pos_app.domain.bill import BillSummary
+    from pos_app.domain.bill_summary import BillSummary
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, PaymentBackend

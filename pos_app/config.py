@@ -100,8 +100,7 @@ class Settings:
         return self.data_dir / "logs"
 
 
-@dataclass(frozen=True, repr=False)
-class Secrets:
+class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before the first paint
     """Keys and tokens; repr never shows them."""
 
     paymongo_secret_key: str | None = None
@@ -110,9 +109,7 @@ class Secrets:
     clinic_token: str | None = None
 
     def __repr__(self) -> str:
-        shown = {
-            f.name: "set" if getattr(self, f.name) else "unset" for f in dataclasses.fields(self)
-        }
+        shown = {name: "set" if value else "unset" for name, value in self._asdict().items()}
         return f"Secrets({shown})"
 
     @property

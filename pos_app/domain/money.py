@@ -21,10 +21,9 @@ MAX_PARSE_CENTAVOS = 10_000_000_00  # ₱10,000,000.00
 
 # Either plain digits or digits grouped by commas in threes, then at most two decimals.
 # [0-9] not \d: \d would also accept Arabic-Indic and other Unicode digits.
-_AMOUNT_PATTERN = re.compile(
-    r"(?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<frac>[0-9]{1,2}))?"
-)
-_TOO_MANY_DECIMALS = re.compile(r"[0-9,]{1,30}\.[0-9]{3,8}")
+# Compiled on first use (re caches them): this module loads before the window is first drawn.
+_AMOUNT_PATTERN = r"(?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<frac>[0-9]{1,2}))?"
+_TOO_MANY_DECIMALS = r"[0-9,]{1,30}\.[0-9]{3,8}"
 _CURRENCY_PREFIXES = ("₱", "PHP", "Php", "php", "P")
 _MAX_INPUT_LENGTH = 40
 
@@ -77,7 +76,9 @@ class Money:
                 "An amount can't be less than zero. Type it without the minus sign, like 1,500.00.",
                 detail="negative amount typed",
             )
-        match = _AMOUNT_PATTERN.fullmatch(cleaned) if len(cleaned) <= _MAX_INPUT_LENGTH else None
+        match = (
+            re.fullmatch(_AMOUNT_PATTERN, cleaned) if len(cleaned) <= _MAX_INPUT_LENGTH else None
+        )
         if match is None:
             raise _unreadable(cleaned, text)
         whole = int(match["whole"].replace(",", ""))
@@ -177,7 +178,7 @@ def _strip_currency(text: str) -> str:
 def _unreadable(cleaned: str, text: str) -> AmountError:
     """The error for text that is not an amount, with the most helpful hint we can give."""
     detail = f"unreadable amount {text[:_MAX_INPUT_LENGTH]!r}"
-    if _TOO_MANY_DECIMALS.fullmatch(cleaned):
+    if re.fullmatch(_TOO_MANY_DECIMALS, cleaned):
         return AmountError(
             "Centavos only go two places after the point. Type it like 1,500.50.", detail=detail
         )

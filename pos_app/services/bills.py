@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Protocol
 
-from pos_app.domain.bill import Bill, BillStatus, BillSummary
+from pos_app.domain.bill_summary import BillStatus, BillSummary
 from pos_app.domain.errors import Cancelled, NotFound, StorageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the whole bill's classes load after the first paint
+    from pos_app.domain.bill import Bill
     from pos_app.storage import Database
 
 QUEUE_LIMIT = 200

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pos_app.domain.bill import BillStatus, BillSummary
+from pos_app.domain.bill_summary import BillStatus, BillSummary
 from pos_app.storage.schema_head import SCHEMA_HEAD
 
 _SQLITE_FILE_PREFIX = "sqlite:///"

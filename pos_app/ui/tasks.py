@@ -15,8 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
@@ -27,8 +26,7 @@ SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[BaseException], None]
 
 
-@dataclass
-class _Pending:
+class _Pending(NamedTuple):  # not a dataclass: defined before the first paint, ~5x cheaper
     on_success: SuccessCallback | None
     on_failure: FailureCallback | None
     owner: QObject | None = None  # callbacks are dropped once this widget is gone

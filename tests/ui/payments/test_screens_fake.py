@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMenu
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Mode, load_settings
@@ -253,6 +253,19 @@ def test_split_tender_shows_paid_and_remaining(
     assert payment.summary.text() == "Bill B-0001: paid ₱500.00 · remaining ₱1,500.00"
     assert payment.amount_edit.text() == "1,500.00"
     assert fake.bills[1].status is BillStatus.PARTIALLY_PAID
+
+
+def test_ctrl_f_goes_to_the_search_box_from_anywhere_and_is_in_the_menu(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.payment.focus_amount()
+    qtbot.waitUntil(lambda: not window.queue.search_box.hasFocus(), timeout=WAIT_MS)
+    key_click(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.queue.search_box.hasFocus, timeout=WAIT_MS)
+    menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
+    keys = {action.text(): action.shortcut().toString() for action in menu.actions()}
+    assert keys["&Find a bill (search box)"] == "Ctrl+F"
 
 
 def test_walk_in_bill_opens_at_the_counter(

@@ -125,6 +125,7 @@ def show(self):
     early = sorted(m for m in sys.modules if m.startswith({LOADED_LATER!r}))
     print("loaded when the window was shown:", early, flush=True)
     print("Qt namespace built when shown:", "Qt" in vars(QtCore), flush=True)
+    print("whole bill classes loaded when shown:", "pos_app.domain.bill" in sys.modules, flush=True)
     shown(self)
     print("style:", self.style().name(), flush=True)
 MainWindow.show = show
@@ -139,24 +140,40 @@ sys.exit(main(["--startup-probe"]))
 """
 
 
-def test_a_used_counter_draws_its_window_before_the_heavy_parts_load(tmp_path: Path) -> None:
+def _on_a_used_counter(tmp_path: Path, *python_args: str) -> subprocess.CompletedProcess[str]:
+    """Python run with ``python_args`` (offscreen) on a counter that has started once before."""
     first = _run_app(tmp_path, "--startup-probe", QT_QPA_PLATFORM="offscreen")
     assert first.returncode == 0, first.stderr
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.update(POS_APP_DATA_DIR=str(tmp_path / "data"), POS_APP_CONFIG_DIR=str(tmp_path / "config"))
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW_WATCHER],
+    return subprocess.run(
+        [sys.executable, *python_args],
         env=env,
         check=False,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_a_used_counter_draws_its_window_before_the_heavy_parts_load(tmp_path: Path) -> None:
+    result = _on_a_used_counter(tmp_path, "-c", SHOW_WATCHER)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "loaded when the window was shown: []" in lines, lines
     # naming anything in PySide's Qt namespace builds its 94 Python enums (~40 ms): after paint
     assert "Qt namespace built when shown: False" in lines
     assert "Qt namespace built when drawn: False" in lines
+    # the queue's rows need BillSummary only (domain/bill_summary.py), not Bill and its lines
+    assert "whole bill classes loaded when shown: False" in lines
     assert "style: fusion" in lines  # chosen on Qt's command line, not with setStyle()
     assert lines[-2:] == ["ready", "working"]
+
+
+def test_the_paint_probe_ends_at_the_first_paint(tmp_path: Path) -> None:
+    """bench.paint_probe (valgrind counts instructions to the first paint with it): the probe's
+    own start, ended the moment the queue is painted, with no fallback timer standing in."""
+    result = _on_a_used_counter(tmp_path, "-m", "bench.paint_probe")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ready"]
+    assert "Traceback" not in result.stderr
