@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QTimer,
     Signal,
@@ -77,8 +78,8 @@ _ANSWERED_ROLES = frozenset({DISPLAY_ROLE, TEXT_ALIGNMENT_ROLE, FOREGROUND_ROLE}
 class BillTableModel(QAbstractTableModel):
     """Bills as rows (``BillSummary``, without their lines); holds domain objects only."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._bills: list[BillSummary] = []
         self._texts: list[tuple[str, ...]] = []
         # QColor, not QBrush: the delegate paints either, and building a QBrush first loads
@@ -168,7 +169,7 @@ class BillQueueView(QWidget):
         self.status_filter.addItem("All bills", None)
         for status, label in STATUS_LABELS.items():
             self.status_filter.addItem(label, [status])
-        self.model = BillTableModel()
+        self.model = BillTableModel(self)  # Qt's to delete, with the view: never before its table
         self.table = self._make_table()
         self.count_label = QLabel("Loading bills…")
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
@@ -187,16 +188,26 @@ class BillQueueView(QWidget):
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
         header.setModel(column_titles(header))
-        # widths from sample text, once: ResizeToContents would measure every row on every
-        # repaint, which costs the GUI thread tens of milliseconds with a full queue
-        metrics = table.fontMetrics()
-        for column, sample in enumerate(WIDTH_SAMPLES):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        _size_columns(table)
         table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         table.activated.connect(self._on_activated)
         return table
+
+    def name_columns(self) -> None:
+        """Give the table the rows with their column titles (``queue_titles``), for screen
+        readers; once the window has been drawn. The selection stays where it is."""
+        from pos_app.ui.queue_titles import TitledRows
+
+        if isinstance(self.table.model(), TitledRows):
+            return
+        titled = TitledRows(COLUMNS, self.table)
+        titled.setSourceModel(self.model)
+        row = self.table.currentIndex().row()
+        self.table.setModel(titled)  # a new header model and selection model
+        _size_columns(self.table)
+        if row >= 0:  # before connecting: that bill is already read whole
+            self.table.selectRow(row)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
 
     def _layout(self) -> None:
         filters = QHBoxLayout()
@@ -317,6 +328,17 @@ class BillQueueView(QWidget):
         bill = self.model.bill_at(index.row())
         if bill is not None:
             self.bill_activated.emit(bill)
+
+
+def _size_columns(table: QTableView) -> None:
+    """Column widths from sample text, set once: ResizeToContents would measure every row on
+    every repaint, which costs the GUI thread tens of milliseconds with a full queue."""
+    header = table.horizontalHeader()
+    metrics = table.fontMetrics()
+    for column, sample in enumerate(WIDTH_SAMPLES):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
 
 def _count_text(count: int) -> str:

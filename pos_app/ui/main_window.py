@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         current = self.queue.current_bill()
         if current is not None:  # chosen while the payment side was still to come
             self._on_bill_selected(current)
+        self.queue.name_columns()  # Qt's enums are built by now (the splitter's orientation)
         return side
 
     def _fill_menu(self, payment: PaymentPanel) -> None:

@@ -30,28 +30,50 @@ class _Pending(NamedTuple):  # not a dataclass: defined before the first paint, 
     on_success: SuccessCallback | None
     on_failure: FailureCallback | None
     owner: QObject | None = None  # callbacks are dropped once this widget is gone
+    # held here as well as by the job, so that its last reference goes on the GUI thread
+    work: Callable[[], object] | None = None
 
 
 class _Job(QRunnable):
-    def __init__(self, task_id: int, work: Callable[[], object], done: SignalInstance) -> None:
+    """Runs one task on a pool thread, and lets go of everything before saying it is done.
+
+    The pool deletes a finished job on its own thread. Had the job still held the work (whose
+    closure holds a view) or its outcome (an exception's traceback holds frames that hold views)
+    and been the last to, a widget's Python side would die on the pool thread: PySide then
+    deletes it from the GUI thread later, after parts of it may already be gone (seen: a
+    segfault in shiboken's runDeletionInMainThread, ~1 test run in 50). So the runner keeps the
+    work until the GUI thread has the outcome, and the outcome goes through ``outcomes``."""
+
+    def __init__(
+        self,
+        task_id: int,
+        work: Callable[[], object],
+        outcomes: dict[int, tuple[bool, object]],
+        done: SignalInstance,
+    ) -> None:
         super().__init__()
         self._task_id = task_id
-        self._work = work
+        self._work: Callable[[], object] | None = work
+        self._outcomes = outcomes
         self._done = done
 
     def run(self) -> None:
+        work, self._work = self._work, None
+        assert work is not None, "a job runs once"
         try:
-            result = self._work()
+            outcome: tuple[bool, object] = (True, work())
         except BaseException as exc:  # delivered to the GUI thread, never lost in a worker
-            self._done.emit(self._task_id, False, exc)
-        else:
-            self._done.emit(self._task_id, True, result)
+            outcome = (False, exc)
+        del work  # the runner still holds it: not the last reference
+        self._outcomes[self._task_id] = outcome  # one dict store: atomic under the GIL
+        del outcome
+        self._done.emit(self._task_id)
 
 
 class TaskRunner(QObject):
     """One database worker and a network pool; results come back on the GUI thread."""
 
-    _finished = Signal(int, bool, object)
+    _finished = Signal(int)
     #: emitted on the GUI thread after any task finished (for views that refresh themselves)
     task_finished = Signal()
 
@@ -63,6 +85,7 @@ class TaskRunner(QObject):
         self._net_pool.setMaxThreadCount(network_threads)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
+        self._outcomes: dict[int, tuple[bool, object]] = {}
         self._finished.connect(self._deliver)
 
     def run_db(
@@ -75,7 +98,7 @@ class TaskRunner(QObject):
     ) -> int:
         """Run ``work`` on the database worker; callbacks on the GUI thread (none once
         ``owner`` has been deleted)."""
-        return self._submit(self._db_pool, work, _Pending(on_success, on_failure, owner))
+        return self._submit(self._db_pool, _Pending(on_success, on_failure, owner, work))
 
     def run_net(
         self,
@@ -87,7 +110,7 @@ class TaskRunner(QObject):
     ) -> int:
         """Run ``work`` on the network pool; callbacks on the GUI thread (none once ``owner``
         has been deleted)."""
-        return self._submit(self._net_pool, work, _Pending(on_success, on_failure, owner))
+        return self._submit(self._net_pool, _Pending(on_success, on_failure, owner, work))
 
     @property
     def busy(self) -> bool:
@@ -97,14 +120,16 @@ class TaskRunner(QObject):
         """Block until both pools are idle (shutdown and tests only, never from a slot)."""
         return self._db_pool.waitForDone(timeout_ms) and self._net_pool.waitForDone(timeout_ms)
 
-    def _submit(self, pool: QThreadPool, work: Callable[[], object], pending: _Pending) -> int:
+    def _submit(self, pool: QThreadPool, pending: _Pending) -> int:
+        assert pending.work is not None
         task_id = next(self._ids)
         self._pending[task_id] = pending
-        pool.start(_Job(task_id, work, self._finished))
+        pool.start(_Job(task_id, pending.work, self._outcomes, self._finished))
         return task_id
 
-    @Slot(int, bool, object)
-    def _deliver(self, task_id: int, ok: bool, payload: object) -> None:
+    @Slot(int)
+    def _deliver(self, task_id: int) -> None:
+        ok, payload = self._outcomes.pop(task_id)
         pending = self._pending.pop(task_id, None)
         if pending is None:
             return

@@ -271,3 +271,50 @@ def test_the_columns_have_their_titles_on_the_header(
     ]
     assert titles == list(COLUMNS)
     assert header.isSectionHidden(0) is False
+
+
+def _column_names_read_out(view: BillQueueView) -> list[str]:
+    """The column names Qt's accessibility gives a screen reader: the table's own model's
+    header data (QAccessibleTableHeaderCell asks the view's model, not the header's).
+    Asserted through the model: holding QAccessibleInterface wrappers in Python across a model
+    change crashed the test process (PySide frees interfaces Qt's cache still holds)."""
+    model = view.table.model()
+    names = []
+    for column in range(model.columnCount()):
+        name = model.headerData(
+            column, Qt.Orientation.Horizontal, Qt.ItemDataRole.AccessibleTextRole
+        )
+        if not name:
+            name = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        names.append(str(name))
+    return names
+
+
+def test_screen_readers_get_the_column_titles_once_named_and_the_selection_stays(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    finder = BlockingFinder(_numbered(6))
+    view = _all_bills_shown(qtbot, runner, finder)
+    # as drawn first (no Qt enums before the first paint): titles on the header only
+    assert _column_names_read_out(view) == ["1", "2", "3", "4", "5", "6"]
+    with qtbot.waitSignal(view.bill_selected, timeout=5000):
+        view.table.selectRow(2)
+    chosen = view.current_bill()
+    header = view.table.horizontalHeader()
+    widths = [header.sectionSize(column) for column in range(len(COLUMNS))]
+    finder.threads.clear()
+
+    view.name_columns()
+
+    assert _column_names_read_out(view) == list(COLUMNS)
+    assert [header.sectionSize(column) for column in range(len(COLUMNS))] == widths
+    assert view.table.currentIndex().row() == 2
+    assert view.current_bill() == chosen
+    qtbot.wait(100)
+    assert finder.threads == []  # the selected bill was not read again
+    # and the table still follows the receptionist
+    fifth = view.model.bill_at(4)
+    assert fifth is not None
+    with qtbot.waitSignal(view.bill_selected, timeout=5000) as selected:
+        view.table.selectRow(4)
+    assert selected.args[0].id == fifth.id

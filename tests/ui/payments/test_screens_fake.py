@@ -268,6 +268,12 @@ def test_ctrl_f_goes_to_the_search_box_from_anywhere_and_is_in_the_menu(
     assert keys["&Find a bill (search box)"] == "Ctrl+F"
 
 
+def test_the_queue_names_its_columns_once_the_payment_side_is_built(window: MainWindow) -> None:
+    model = window.queue.table.model()
+    titles = [model.headerData(column, Qt.Orientation.Horizontal) for column in range(6)]
+    assert titles == ["Bill", "Patient", "Services", "Amount due", "Balance", "Status"]
+
+
 def test_walk_in_bill_opens_at_the_counter(
     qtbot: QtBot, window: MainWindow, fake: FakePayments
 ) -> None:
