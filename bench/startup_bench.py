@@ -74,13 +74,14 @@ def _time_until(command: list[str], env: dict[str, str], *lines: str) -> list[fl
     return times
 
 
+CACHEGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+
+
 def _instructions(command: list[str], env: dict[str, str]) -> int:
     """Instructions the process runs until it exits, counted by valgrind (cachegrind): the
     same count on every run, whatever else the machine is doing."""
-    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no"]
-    valgrind.append("--cachegrind-out-file=/dev/null")
     counted = subprocess.run(
-        [*valgrind, *command],
+        [*CACHEGRIND, *command],
         env=env,
         capture_output=True,
         text=True,

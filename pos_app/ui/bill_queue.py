@@ -103,7 +103,8 @@ class BillTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     # No headerData here: Qt would call it with a Qt.Orientation (see DISPLAY_ROLE). The column
-    # titles are on the table's header instead (``column_titles``).
+    # titles are on the table's header (``column_titles``) until the window is drawn, then on
+    # the model the table is given over this one (``BillQueueView.name_columns``).
 
     def data(self, index: ParentIndex, role: int = DISPLAY_ROLE) -> object:
         # Painting asks each visible cell for seven roles, most of which the queue leaves to
@@ -203,7 +204,9 @@ class BillQueueView(QWidget):
         titled = TitledRows(COLUMNS, self.table)
         titled.setSourceModel(self.model)
         row = self.table.currentIndex().row()
+        first_titles = self.table.horizontalHeader().model()  # ``column_titles``: done with now
         self.table.setModel(titled)  # a new header model and selection model
+        first_titles.deleteLater()
         _size_columns(self.table)
         if row >= 0:  # before connecting: that bill is already read whole
             self.table.selectRow(row)
