@@ -55,7 +55,14 @@ WEBHOOK_EVENTS = (
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="pos-app", description="Kaha front-desk payments")
+    from pos_app import commands
+
+    parser = argparse.ArgumentParser(
+        prog="pos-app",
+        description="Kaha front-desk payments",
+        epilog=commands.epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"Kaha {__version__}")
     parser.add_argument("--verbose", action="store_true", help="also log to the console, at DEBUG")
     parser.add_argument(
@@ -89,6 +96,10 @@ def display_problem() -> str | None:
 
 
 def main(argv: Sequence[str]) -> int:
+    from pos_app import commands
+
+    if commands.is_command(argv):
+        return commands.run(argv)
     args = parse_args(argv)
     if args.smoke_test:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
