@@ -5,8 +5,11 @@ whatever arrives here, so a lost, late or forged delivery never decides an outco
 event only makes the counter look at that payment at PayMongo *now*. That look is also how money
 arriving on a payment the monitor stopped watching (a QR paid after expiry or cancel) is noticed.
 
-Every delivery is checked in this order: size, ``Paymongo-Signature`` (HMAC of the exact bytes,
-this mode's key, timestamp tolerance), JSON shape, then de-duplication on the event id through
+Every delivery is checked in this order: size (a declared ``Content-Length`` over the cap is refused
+before any byte of the body is read, and a body streamed without one is cut off at the cap, so
+memory never grows with what a sender pushes), ``Paymongo-Signature`` (HMAC of the exact bytes,
+this mode's key, a timestamp inside PayMongo's retry window: a retry keeps its first ``t`` for over
+two hours), JSON shape, then de-duplication on the event id through
 ``uow.webhook_events`` (primary key, so two racing deliveries cannot both be first). An event is
 marked processed only after its handler returned, so PayMongo's retry of a delivery we answered
 with 500 is handled again rather than dropped as a duplicate.
@@ -159,8 +162,8 @@ class WebhookReceiver:
             self._server = None
 
     async def _receive(self, request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await _capped_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _answer(413, "too large")
         try:
             verify_signature(
@@ -198,6 +201,21 @@ class WebhookReceiver:
         with self._database.unit_of_work() as uow:
             uow.webhook_events.mark_processed(event.id, at=self._clock.now())
             uow.commit()
+
+
+async def _capped_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it is known to exceed `limit` bytes (read no further then)."""
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _answer(status: int, text: str) -> Response:

@@ -9,8 +9,12 @@ from typing import Any
 DEFAULT_RETRY_DELAYS = [5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1200.0, 1500.0]
 DEFAULT_RETRY_DELAYS += [1500.0, 1965.0]
 
+# `GET /v1/merchants/capabilities/payment_methods` answers a bare JSON array (19.1 item 2).
+# ShopeePay's spelling is the one PayMongo's current e-wallets guide gives ("shopeepay",
+# developers.paymongo.com/docs/payment-acceptance-e-wallets); some integrations say "shopee_pay".
+# The sandbox accepts for ShopeePay only the spelling its capabilities list (19.1 item 1).
 DEFAULT_CAPABILITIES = ["card", "gcash", "paymaya", "grab_pay", "qrph", "dob", "brankas"]
-DEFAULT_CAPABILITIES += ["billease", "shopee_pay"]
+DEFAULT_CAPABILITIES += ["billease", "shopeepay"]
 
 
 @dataclass
@@ -42,7 +46,6 @@ class PayMongoConfig:
     capabilities: list[str] = field(default_factory=lambda: list(DEFAULT_CAPABILITIES))
     # Fact sheet §18 switches: the [H] answer by default, the other one on demand.
     decline_http_status: int = 200  # 402: a declined attach answers 402 with errors[]
-    capabilities_enveloped: bool = False  # True: {"data": [...]} instead of a bare array
     qr_content: str = "test_url"  # "test_url" (a phone opens the test page) or "emv"
     public_base_url: str | None = None  # base of hosted test pages; default: the request's host
 

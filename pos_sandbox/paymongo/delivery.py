@@ -1,6 +1,13 @@
 """WebhookDispatcher: delivers queued events with `Paymongo-Signature`, retries with backoff,
 disables a webhook after repeated exhausted deliveries, and runs due timers in the background.
 
+As PayMongo does (developers.paymongo.com/docs/webhook-retry-logic; paymongo-api.md 19.1 item 7):
+a retry is signed with its first try's `t` (nothing says PayMongo re-signs, so the sandbox takes
+the case that is harder for a receiver); retries are due on the sandbox clock, so a test that
+moves the clock runs a whole 136-minute schedule at once; three consecutive events that each use
+up every retry disable the webhook (`max_retries_exceeded`) until it is enabled again, and the
+events missed meanwhile are not sent again.
+
 Threading contract: one daemon thread. It takes `PayMongoState.lock` only to pick due work and
 to record results; HTTP POSTs (httpx) happen with the lock released, so request handling never
 waits on a slow receiver. `stop()` may be called from any thread.
@@ -10,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +61,8 @@ class WebhookDispatcher:
         state = self._state
         with state.changed:
             state.tick()
-            now = time.monotonic()
             store = state.store
+            now = store.clock.now()
             due = [job for job in store.outbox if job["due"] <= now]
             if not due:
                 next_due = min((job["due"] for job in store.outbox), default=now + IDLE_WAIT_S)
@@ -73,12 +79,14 @@ class WebhookDispatcher:
             return {**job, "skip": True}
         body = json.dumps({"data": store.render(event)}, separators=(",", ":")).encode()
         livemode = event["attributes"]["livemode"]
-        signature = signature_header(hook["attributes"]["secret_key"], store.now(), body, livemode)
+        signed_at = job.get("signed_at") or store.now()  # a retry keeps the first try's t
+        signature = signature_header(hook["attributes"]["secret_key"], signed_at, body, livemode)
         drop = store.config.drop_webhooks > 0
         if drop:
             store.config.drop_webhooks -= 1
         return {
             **job,
+            "signed_at": signed_at,
             "store": store,
             "url": hook["attributes"]["url"],
             "body": body,
@@ -149,7 +157,8 @@ class WebhookDispatcher:
                     "event_id": job["event_id"],
                     "webhook_id": job["webhook_id"],
                     "attempt": attempt + 1,
-                    "due": time.monotonic() + delay,
+                    "due": store.clock.now() + delay,
+                    "signed_at": job["signed_at"],
                 }
             )
             return

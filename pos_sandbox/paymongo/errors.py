@@ -27,7 +27,8 @@ class ApiError(Exception):
         return cls(status, [entry])
 
     def body(self) -> bytes:
-        return json.dumps({"errors": self.errors}).encode()
+        # compact, as PayMongo writes it (the recorded answers in paymongo-api.md 19.1)
+        return json.dumps({"errors": self.errors}, separators=(",", ":")).encode()
 
 
 def invalid(code: str, detail: str, attribute: str | None = None) -> ApiError:

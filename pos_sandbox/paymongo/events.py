@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from typing import Any
 
 from pos_sandbox.paymongo.store import Store
@@ -57,7 +56,7 @@ def emit(store: Store, event_type: str, resource: Json, livemode: bool) -> Json:
                     "event_id": event["id"],
                     "webhook_id": hook["id"],
                     "attempt": 0,
-                    "due": time.monotonic(),
+                    "due": store.clock.now(),
                 }
             )
     return event

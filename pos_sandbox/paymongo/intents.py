@@ -11,7 +11,7 @@ from typing import Any
 from pos_sandbox.paymongo import events, payments
 from pos_sandbox.paymongo.cards import brand_of, card_for, failed_message
 from pos_sandbox.paymongo.errors import failed_state, invalid
-from pos_sandbox.paymongo.methods import REDIRECT_TYPES
+from pos_sandbox.paymongo.methods import REDIRECT_TYPES, check_account_spelling
 from pos_sandbox.paymongo.qr import emv_payload, qr_data_uri
 from pos_sandbox.paymongo.store import Store
 from pos_sandbox.paymongo.validate import (
@@ -26,8 +26,13 @@ from pos_sandbox.paymongo.validate import (
 Json = dict[str, Any]
 
 # Authorization windows of redirect methods, seconds after attach (fact sheet §16).
-REDIRECT_WINDOWS = {"gcash": 4 * 3600, "paymaya": 1800, "grab_pay": 900, "shopee_pay": 1200}
+REDIRECT_WINDOWS = {"gcash": 4 * 3600, "paymaya": 1800, "grab_pay": 900}
+REDIRECT_WINDOWS |= {"shopeepay": 1200, "shopee_pay": 1200}
 DEFAULT_WINDOW = 1800
+# GCash refuses ₱100,000 and above: a failed Payment with this code (19.1 item 3,
+# developers.paymongo.com/docs/ewallet-errors).
+GCASH_LIMIT = 10_000_000
+GCASH_OVER_LIMIT = ("AMOUNT_EXCEED_LIMIT", "Transaction amount exceeds limit.")
 OPEN_STATES = {"awaiting_payment_method", "awaiting_next_action"}
 
 
@@ -39,6 +44,8 @@ def create_intent(store: Store, livemode: bool, attrs: Json) -> Json:
         raise invalid("parameter_invalid", "The currency must be PHP.", "currency")
     allowed = get_str_list(attrs, "payment_method_allowed")
     assert allowed is not None
+    for kind in allowed:
+        check_account_spelling(store, kind, "payment_method_allowed")
     if currency == "USD" and allowed != ["card"]:
         raise invalid("parameter_invalid", "USD is only accepted for cards.", "currency")
     options = _method_options(attrs)
@@ -73,9 +80,7 @@ def _method_options(attrs: Json) -> Json:
 
 
 def _allowed(intent: Json, method_type: str) -> bool:
-    allowed = intent["attributes"]["payment_method_allowed"]
-    aliases = {"shopeepay": "shopee_pay", "shopee_pay": "shopeepay"}
-    return method_type in allowed or aliases.get(method_type) in allowed
+    return method_type in intent["attributes"]["payment_method_allowed"]
 
 
 def attach(store: Store, intent: Json, method: Json, return_url: str | None, base_url: str) -> None:
@@ -190,6 +195,9 @@ def authorize(store: Store, intent: Json) -> None:
     if card is not None and card.kind == "decline_after_auth":
         fail(store, intent, card.failed_code or "generic_decline")
         return
+    if _method_type(store, intent) == "gcash" and intent["attributes"]["amount"] >= GCASH_LIMIT:
+        fail(store, intent, *GCASH_OVER_LIMIT)
+        return
     if intent["attributes"]["capture_type"] == "manual" and card is not None:
         intent["private"]["action"] = "hold"
         store.touch(intent, status="awaiting_capture", next_action=None)
@@ -198,6 +206,11 @@ def authorize(store: Store, intent: Json) -> None:
         )
         return
     pay(store, intent, intent["attributes"]["amount"])
+
+
+def _method_type(store: Store, intent: Json) -> str | None:
+    method = store.objects.get(intent["private"].get("method_id") or "")
+    return None if method is None else str(method["attributes"]["type"])
 
 
 def _card_of(store: Store, intent: Json) -> Any:

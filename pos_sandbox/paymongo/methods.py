@@ -15,9 +15,19 @@ from pos_sandbox.paymongo.validate import get_dict, get_int, metadata, need_str,
 
 Json = dict[str, Any]
 
-METHOD_TYPES = {"card", "paymaya", "gcash", "grab_pay", "shopee_pay", "shopeepay", "qrph", "dob"}
+SHOPEEPAY_SPELLINGS = frozenset({"shopeepay", "shopee_pay"})
+METHOD_TYPES = {"card", "paymaya", "gcash", "grab_pay", "qrph", "dob", *SHOPEEPAY_SPELLINGS}
 METHOD_TYPES |= {"brankas", "billease", "atome"}
 REDIRECT_TYPES = METHOD_TYPES - {"card", "qrph"}
+
+
+def check_account_spelling(store: Store, kind: str, pointer: str) -> None:
+    """ShopeePay is accepted only as the account's capabilities spell it (19.1 item 1): the
+    other spelling, or ShopeePay on an account without it, is refused like an unknown type."""
+    if kind in SHOPEEPAY_SPELLINGS and kind not in store.config.capabilities:
+        raise invalid(
+            "parameter_invalid", f"{kind} is not a payment method of this account.", pointer
+        )
 
 
 def _card_details(store: Store, details: Json) -> tuple[Json, str]:
@@ -47,6 +57,7 @@ def _card_details(store: Store, details: Json) -> tuple[Json, str]:
 def create_method(store: Store, livemode: bool, attrs: Json) -> Json:
     kind = one_of(attrs, "type", METHOD_TYPES)
     assert kind is not None
+    check_account_spelling(store, kind, "type")
     details_in = get_dict(attrs, "details") or {}
     private: Json = {}
     details: Json | None = None
@@ -57,7 +68,7 @@ def create_method(store: Store, livemode: bool, attrs: Json) -> Json:
         details, private["card_number"] = _card_details(store, details_in)
     elif kind in {"dob", "brankas"}:
         details = {"bank_code": need_str(details_in, "bank_code", pointer="details.bank_code")}
-    if kind in {"qrph", "shopee_pay", "shopeepay"}:
+    if kind == "qrph" or kind in SHOPEEPAY_SPELLINGS:
         low, high = (60, 9000) if kind == "qrph" else (1, 3600)
         expiry = get_int(attrs, "expiry_seconds", minimum=low, maximum=high, optional=True)
         if expiry is not None:

@@ -45,6 +45,7 @@ _METHOD_NAMES = {
     "paymaya": "Maya",
     "grab_pay": "GrabPay",
     "qrph": "QR Ph",
+    "shopeepay": "ShopeePay",
     "shopee_pay": "ShopeePay",
     "dob": "BPI online",
     "brankas": "Bank transfer",

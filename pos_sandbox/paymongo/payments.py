@@ -20,6 +20,7 @@ _FEES: dict[str, tuple[int, int]] = {
     "gcash": (250, 0),
     "paymaya": (220, 0),
     "grab_pay": (200, 0),
+    "shopeepay": (200, 0),
     "shopee_pay": (200, 0),
     "billease": (150, 0),
     "qrph": (150, 0),

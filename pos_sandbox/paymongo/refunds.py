@@ -1,4 +1,8 @@
-"""Refunds (fact sheet §8): validation rules, pending then succeeded, events and ledger.
+"""Refunds (fact sheet §8, §19.1): validation rules, pending then succeeded, events and ledger.
+
+Settled facts kept here (paymongo-api.md 19.1): a QR Ph payment cannot be refunded through the API
+and gets the recorded answer byte for byte (item 5); both refund events carry the Payment with its
+`refunds[]` (item 6, developers.paymongo.com/docs/webhooks).
 
 Threading contract: every function expects `PayMongoState.lock` to be held by the caller.
 """
@@ -16,7 +20,14 @@ Json = dict[str, Any]
 
 REASONS = ["duplicate", "fraudulent", "requested_by_customer", "others"]
 # How long after payment each method may be refunded, in days (fact sheet §8).
-REFUND_WINDOW_DAYS = {"card": 60, "gcash": 180, "grab_pay": 90, "paymaya": 365, "shopee_pay": 365}
+REFUND_WINDOW_DAYS = {"card": 60, "gcash": 180, "grab_pay": 90, "paymaya": 365}
+REFUND_WINDOW_DAYS |= {"shopeepay": 365, "shopee_pay": 365}
+
+
+def qrph_refund_refused() -> ApiError:
+    """The recorded live test-mode answer (19.1 item 5): HTTP 400 with exactly this body."""
+    detail = "Refunds are not allowed for payments with source type qrph."
+    return ApiError.of(400, "parameter_invalid", detail, "payment_id")
 
 
 def create_refund(store: Store, livemode: bool, attrs: Json) -> Json:
@@ -32,6 +43,8 @@ def create_refund(store: Store, livemode: bool, attrs: Json) -> Json:
         )
     if payment["attributes"]["livemode"] != livemode:
         raise invalid("livemode_mismatched", "The payment's mode does not match the key's mode.")
+    if payment["private"].get("method") == "qrph":
+        raise qrph_refund_refused()
     if payment["attributes"]["status"] != "paid":
         raise failed_state(f"Payment {payment_id} is not paid and cannot be refunded.")
     earlier = [store.objects[i] for i in payment["private"]["refund_ids"]]
@@ -105,10 +118,10 @@ def finish_refund(store: Store, refund: Json, status: str = "succeeded") -> bool
         if entry["id"] == refund["id"]:
             entry["status"] = status
     livemode = refund["attributes"]["livemode"]
-    events.emit(store, "payment.refund.updated", store.render(refund), livemode)
+    payment = store.objects[refund["attributes"]["payment_id"]]
+    store.touch(payment)
+    events.emit(store, "payment.refund.updated", store.render(payment), livemode)
     if status == "succeeded":
-        payment = store.objects[refund["attributes"]["payment_id"]]
-        store.touch(payment)
         events.emit(store, "payment.refunded", store.render(payment), livemode)
         link_id = payment["private"].get("link_id")
         if link_id:

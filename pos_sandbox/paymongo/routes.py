@@ -210,9 +210,8 @@ def disable_webhook(call: Call) -> Json:
 
 
 def capabilities(call: Call) -> Any:
-    # Reported as a bare JSON array of method names (fact sheet §3, [L/M]); §18.11 switch.
-    names = list(call.state.config.capabilities)
-    return {"data": names} if call.state.config.capabilities_enveloped else names
+    # A bare JSON array of method names, no `data` envelope (paymongo-api.md 19.1 item 2).
+    return list(call.state.config.capabilities)
 
 
 def paymongo_routes(state: PayMongoState) -> list[Route]:

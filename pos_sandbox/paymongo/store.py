@@ -9,7 +9,6 @@ from __future__ import annotations
 import heapq
 import random
 import string
-import time
 from typing import Any
 
 from pos_sandbox.clock import SandboxClock
@@ -150,7 +149,7 @@ class Store:
         self.timers = [(t[0], t[1], t[2], t[3]) for t in data["timers"]]
         heapq.heapify(self.timers)
         self.timer_seq = data["timer_seq"]
-        # Due times are monotonic clock readings of the previous process: deliver pending now.
-        self.outbox = [{**job, "due": time.monotonic()} for job in data.get("outbox", [])]
+        # Due times are readings of the sandbox clock, which a restart keeps (wall time).
+        self.outbox = list(data.get("outbox", []))
         # A restored sandbox must not hand out ids it already used.
         self.rng = random.Random(f"{len(self.objects)}-{self.timer_seq}")

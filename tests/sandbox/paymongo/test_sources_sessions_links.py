@@ -202,9 +202,3 @@ def test_checkout_card_form_declines_and_stays_payable(api: Api) -> None:
     assert bad.status_code == 409
     assert "card number is invalid" in bad.text
     assert "Payment successful" in api.http.post(url, data=_card_form("4343434343434345")).text
-
-
-def test_capabilities_can_be_enveloped(api: Api) -> None:
-    api.state.configure(capabilities_enveloped=True)
-    response = api.get("/v1/merchants/capabilities/payment_methods")
-    assert "card" in response.json()["data"]
