@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, PaymentBackend
+    from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_sandbox.server import SandboxServer
 
@@ -250,6 +251,7 @@ def _start_payment_backend(
     """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
     from secrets import token_hex
 
+    from pos_app.domain.account_methods import AccountMethods
     from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient, Timeouts
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
@@ -278,6 +280,15 @@ def _start_payment_backend(
             total_s=settings.request_deadline_s,
         ),
     )
+    methods = AccountMethods.assumed()
+    try:
+        # One cheap real request: checks the key and the network now, warms the connection and
+        # what loads on first use here on the worker, and says which ways of paying the account
+        # has and how PayMongo spells them (paymongo-api.md 19.1 items 1-2).
+        methods = AccountMethods.from_capabilities(client.payment_method_capabilities())
+    except PosError as exc:
+        log.warning("PayMongo check at start-up failed: %s", exc.user_message)
+        description += " (not reachable yet)"
     clock = SystemClock()
     collect = CollectService(
         database,
@@ -288,27 +299,21 @@ def _start_payment_backend(
             invoice_prefix=settings.invoice_prefix,
             clinic_name=settings.clinic_name,
             keyed_card_enabled=settings.keyed_card_enabled,
+            paymongo_methods=methods,
         ),
     )
     closers.append(collect.close)
     closers.append(client.close)  # its pooled connections to PayMongo
     monitor = PaymentMonitor(collect, clock)
-    try:
-        # One cheap real request: checks the key and the network now, and warms the connection
-        # and what loads on first use here on the worker, not during the first patient's payment.
-        client.payment_method_capabilities()
-    except PosError as exc:
-        log.warning("PayMongo check at start-up failed: %s", exc.user_message)
-        description += " (not reachable yet)"
     # Loaded here on the worker, not on the GUI thread when the first QR is drawn or the first
     # invoice is previewed (~40 ms for the printing code):
     import qrcode  # noqa: F401
 
     import pos_app.printing  # noqa: F401
 
-    webhook_url = None
+    webhook_url, webhook = None, None
     if settings.webhook_receiver_enabled:
-        webhook_url = start_webhook_receiver(
+        webhook_url, webhook = start_webhook_receiver(
             settings, secrets, client=client, monitor=monitor, database=database, closers=closers
         )
         description += f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
@@ -322,6 +327,8 @@ def _start_payment_backend(
         collect=collect,
         monitor=monitor,
         webhook_url=webhook_url,
+        methods=methods,
+        webhook=webhook,
     )
 
 
@@ -333,13 +340,16 @@ def start_webhook_receiver(
     monitor: PaymentMonitor,
     database: Database,
     closers: list[Callable[[], None]],
-) -> str | None:
-    """The optional local webhook endpoint; returns its URL, or None when it could not start.
+) -> tuple[str | None, WebhookGuard | None]:
+    """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
+    PayMongo (checked once here), or (None, None) when it could not start.
 
     With real PayMongo the clinic registers the webhook itself (a public HTTPS tunnel to this
     port) and stores its ``whsk_`` secret; in sandbox mode the counter registers its own webhook
     with the sandbox. The monitor polls either way, so a receiver that is down only costs speed."""
+    from pos_app.domain.clock import SystemClock
     from pos_app.services.webhook_receiver import WEBHOOK_PATH, MonitorEventHandler, WebhookReceiver
+    from pos_app.services.webhook_status import WebhookGuard
 
     port = settings.webhook_receiver_port
     try:
@@ -349,31 +359,30 @@ def start_webhook_receiver(
             secret = secrets.paymongo_webhook_secret
         else:
             log.warning("webhook receiver is on but paymongo_webhook_secret is not set: stays off")
-            return None
+            return None, None
         livemode = secrets.mode is Mode.LIVE
         handler = MonitorEventHandler(monitor, database)
         receiver = WebhookReceiver(port, secret, livemode, handler, database)
         receiver.start()
     except (OSError, PosError) as exc:
         log.warning("webhook receiver could not start (payments are still polled): %s", exc)
-        return None
+        return None, None
     closers.append(receiver.stop)
     log.info("webhook receiver listening at %s", receiver.url)
-    return receiver.url
+    guard = WebhookGuard(client, database, SystemClock(), secret=secret)
+    guard.check()  # PayMongo may have disabled it while the counter was off (19.1 item 7)
+    return receiver.url, guard
 
 
 def _sandbox_webhook_secret(client: PayMongoClient, url: str) -> str:
-    """Register this counter's webhook with the sandbox once, re-enabling it if it was disabled."""
+    """Register this counter's webhook with the sandbox once (the ``WebhookGuard`` enables it
+    again, audited, if the sandbox disabled it as PayMongo would)."""
     from secrets import token_hex
-
-    from pos_app.paymongo.models import WebhookStatus
 
     hook = next((h for h in client.list_webhooks() if h.url == url), None)
     if hook is None:
         key = token_hex(16)
         hook = client.create_webhook(url=url, events=WEBHOOK_EVENTS, idempotency_key=key)
-    elif hook.status is not WebhookStatus.ENABLED:
-        hook = client.enable_webhook(hook.id)
     return hook.secret_key
 
 

@@ -23,7 +23,7 @@ from pos_app.paymongo.models import (
     Webhook,
     WebhookStatus,
 )
-from pos_app.paymongo.models._fields import Fields, string_item
+from pos_app.paymongo.models._fields import string_item
 
 
 class HostedApi(ApiSection):
@@ -145,14 +145,13 @@ class HostedApi(ApiSection):
 
     # --- account ----------------------------------------------------------------------------
     def payment_method_capabilities(self) -> tuple[str, ...]:
-        """Payment method types enabled for the account, e.g. ("card", "gcash", "qrph").
+        """Payment method types enabled for the account, e.g. ("card", "gcash", "qrph"), spelled
+        as PayMongo spells them (ShopeePay: "shopeepay" or "shopee_pay"; send it back as is).
 
-        Sources disagree on the shape (fact sheet §18.11): a bare array or ``{"data": [...]}``;
-        both are read.
+        A bare JSON array of strings, no ``data`` envelope (paymongo-api.md 19.1 item 2: a Go
+        client running against the live API reads it into ``[]string``).
         """
         answer = self._http.request("GET", "/v1/merchants/capabilities/payment_methods")
         if isinstance(answer, list):
             return tuple(string_item(v, f"capabilities[{i}]") for i, v in enumerate(answer))
-        if isinstance(answer, dict):
-            return Fields(answer, "capabilities").texts("data")
-        raise MalformedResponseError("Malformed PayMongo answer: capabilities is not a list")
+        raise MalformedResponseError("Malformed PayMongo answer: capabilities is not an array")

@@ -9,11 +9,12 @@ network worker. The protocols below are the GUI's view of the payment services
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from pos_app.config import Mode, Settings
+from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.attempt import PaymentAttempt
 from pos_app.domain.bill import Bill
 from pos_app.domain.money import Money
@@ -24,6 +25,7 @@ from pos_app.services.receipts import ReceiptService
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
+    from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
 
@@ -49,6 +51,15 @@ class MonitorPort(Protocol):
     def subscribe(self, listener: Callable[[AttemptUpdate], None]) -> Callable[[], None]: ...
 
 
+class WebhookStatusPort(Protocol):
+    """WebhookGuard as the GUI (status line, health panel) uses it: ``status``/``due`` from any
+    thread, ``check`` on a worker (it asks PayMongo and may enable the webhook again)."""
+
+    def status(self) -> WebhookHealth: ...
+    def due(self, now: datetime) -> bool: ...
+    def check(self) -> WebhookHealth: ...
+
+
 @dataclass(frozen=True)
 class PaymentBackend:
     """Where PayMongo (or its stand-in) is, once it is up."""
@@ -59,6 +70,9 @@ class PaymentBackend:
     collect: PaymentsPort
     monitor: MonitorPort
     webhook_url: str | None = None  # where the optional webhook receiver listens
+    # the ways of paying the PayMongo account has (capabilities); the counter offers only these
+    methods: AccountMethods = field(default_factory=AccountMethods.assumed)
+    webhook: WebhookStatusPort | None = None  # None: no webhook receiver on this counter
 
 
 @dataclass(frozen=True)

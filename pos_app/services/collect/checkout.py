@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from pos_app.services.collect.service import CollectService
 
 _E = AttemptEvent
-CHECKOUT_METHODS = ("card", "gcash", "paymaya", "grab_pay", "qrph")
 
 
 class CheckoutFlow:
@@ -42,7 +41,7 @@ class CheckoutFlow:
         service._crash.reached("intent_sent")
         session = service._paymongo.create_checkout_session(
             line_items=line_items(bill, attempt.amount),
-            payment_method_types=list(CHECKOUT_METHODS),
+            payment_method_types=counter.paymongo_methods.checkout_types(),
             idempotency_key=attempt.idempotency_keys["checkout"],
             reference_number=bill.number,
             description=f"{counter.clinic_name} — bill {bill.number}",

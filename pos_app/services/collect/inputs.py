@@ -5,7 +5,9 @@ Threading contract: immutable values; share them freely.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pos_app.domain.account_methods import AccountMethods
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class CounterIdentity:
     keyed_card_enabled: bool = False
     # where PayMongo sends the patient's phone after an e-wallet or 3DS page; nothing reads it
     return_url: str = "https://kaha.invalid/payment-finished"
+    # what the PayMongo account takes, and how it spells each type (read from its capabilities)
+    paymongo_methods: AccountMethods = field(default_factory=AccountMethods.assumed)
 
 
 @dataclass(frozen=True, repr=False)

@@ -36,15 +36,6 @@ _E = AttemptEvent
 _S = AttemptState
 # States in which a method has been attached, so "awaiting_payment_method" means the QR lapsed.
 _ATTACHED = frozenset({_S.AWAITING_PAYMENT, _S.PROCESSING, _S.CANCELLING})
-# PayMongo's payment-method type for each method paid through a payment intent
-INTENT_TYPES = {
-    TenderMethod.QRPH: "qrph",
-    TenderMethod.GCASH: "gcash",
-    TenderMethod.PAYMAYA: "paymaya",
-    TenderMethod.GRAB_PAY: "grab_pay",
-    TenderMethod.SHOPEE_PAY: "shopee_pay",  # the endpoint reference's name (paymongo-api.md §4)
-    TenderMethod.CARD: "card",
-}
 
 
 class IntentFlow:
@@ -146,7 +137,8 @@ class IntentFlow:
         keys = attempt.idempotency_keys
         metadata = {"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)}
         service._crash.reached("intent_sent")
-        method_type = INTENT_TYPES[attempt.method]
+        # as the account's capabilities spell it (ShopeePay: "shopeepay" or "shopee_pay")
+        method_type = service._counter.paymongo_methods.wire_type(attempt.method)
         card = self._cards.get(attempt.id)
         intent_future = self._creates.submit(
             paymongo.create_payment_intent,

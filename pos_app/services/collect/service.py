@@ -24,6 +24,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
+from pos_app.domain.amount_limits import check_amount_limit
 from pos_app.domain.attempt import (
     AttemptEvent,
     AttemptState,
@@ -163,7 +164,7 @@ class CollectService:
         """GCash or GrabPay through a PayMongo Source: its checkout page shown as a QR code."""
         if method not in SOURCE_METHODS:
             raise UserFacingError("Only GCash and GrabPay can be paid through their own page.")
-        attempt = self._write_ahead(bill_id, method, amount, steps=SOURCE_STEPS)
+        attempt = self._write_ahead(bill_id, method, amount, steps=SOURCE_STEPS, via_source=True)
         try:
             return self._sources.drive(attempt)
         except PayMongoError as exc:
@@ -239,8 +240,13 @@ class CollectService:
         amount: Money,
         *,
         steps: tuple[str, ...] | None = None,
+        via_source: bool = False,
     ) -> PaymentAttempt:
-        """Store the attempt with the keys of every request it may make (``steps``: only those)."""
+        """Store the attempt with the keys of every request it may make (``steps``: only those).
+        Refuses first, with nothing stored or sent, what PayMongo would refuse: a method the
+        account lacks, an amount outside PayMongo's limits for the method."""
+        self._counter.paymongo_methods.require(method)
+        check_amount_limit(method, amount, via_source=via_source)
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             payable_bill(uow, bill_id, amount)

@@ -144,11 +144,10 @@ def test_checkout_session_line_items_and_bad_ids_rejected() -> None:
         client.retrieve_checkout_session("../v1/payments")
 
 
-def test_capabilities_accept_bare_array_and_data_envelope() -> None:
+def test_capabilities_are_a_bare_array() -> None:
+    # paymongo-api.md 19.1 item 2: no `data` envelope (tests/unit/paymongo/test_settled_facts.py)
     client = wire.make_client(Recorder(httpx.Response(200, json=["card", "qrph"])))
     assert client.payment_method_capabilities() == ("card", "qrph")
-    client = wire.make_client(Recorder(httpx.Response(200, json={"data": ["gcash"]})))
-    assert client.payment_method_capabilities() == ("gcash",)
 
 
 def test_iter_payments_follows_cursor_and_stops_before_window() -> None:
