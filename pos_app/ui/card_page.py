@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.tender import SOURCE_METHODS, TenderMethod
 from pos_app.ui.widgets import big_label, shortcut_button
 
@@ -166,6 +167,12 @@ class WalletPage(QWidget):
         back_button.clicked.connect(self.back.emit)
         layout.addStretch(1)
         layout.addWidget(back_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def offer(self, methods: AccountMethods) -> bool:
+        """Show only the e-wallets the account has; False when it has none."""
+        for method, button in self.buttons.items():
+            button.setVisible(methods.offers(method))
+        return any(methods.offers(method) for method in self.buttons)
 
     def uses_sources(self, method: TenderMethod) -> bool:
         return self.sources and method in SOURCE_METHODS

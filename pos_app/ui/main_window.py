@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
+    from pos_app.ui.webhook_line import WebhookStatusLine
 
 BANNERS = {
     Mode.SANDBOX: (
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._side: _PaymentSide | None = None
         self.overpayments: OverpaymentsDialog | None = None
         self.walk_in: WalkInDialog | None = None
+        self.webhook_line: WebhookStatusLine | None = None  # once a webhook receiver runs
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -252,6 +254,8 @@ class MainWindow(QMainWindow):
         if not self.payment_side_built:
             return  # nothing was ever watched
         self.payment.stop_timers()
+        if self.webhook_line is not None:
+            self.webhook_line.stop()
         self.customer_display.show_idle()
 
     def set_mode(self, mode: Mode) -> None:
@@ -263,6 +267,12 @@ class MainWindow(QMainWindow):
 
     def set_backend(self, backend: PaymentBackend | None, *, offline_reason: str = "") -> None:
         self.payment.set_backend(backend, offline_reason=offline_reason)
+        if backend is not None and backend.webhook is not None and self.webhook_line is None:
+            from pos_app.ui.webhook_line import WebhookStatusLine
+
+            self.webhook_line = WebhookStatusLine(self._runner, self)
+            self.statusBar().addPermanentWidget(self.webhook_line)
+            self.webhook_line.watch(backend.webhook)
 
     def toggle_customer_display(self) -> None:
         """F9: the patient-facing window, on the second screen when there is one."""

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from pos_app.domain.account_methods import AccountMethods
+from pos_app.domain.amount_limits import limit_problem
 from pos_app.domain.bill import Bill
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
@@ -144,10 +146,18 @@ class PaymentPanel(QWidget):
         if backend is not None and self.bridge is None:
             self.bridge = MonitorBridge(backend.monitor, self._runner, parent=self)
             self.bridge.updated.connect(self._on_update)
+        if backend is not None:
+            self._offer(backend.methods)
         self.hint.setText(
             "" if backend else offline_reason or "Connecting to PayMongo… Cash works once ready."
         )
         self._enable_methods()
+
+    def _offer(self, methods: AccountMethods) -> None:
+        """Show only the ways of paying the clinic's PayMongo account has (its capabilities)."""
+        self.qrph_button.setVisible(methods.offers(TenderMethod.QRPH))
+        self.checkout_button.setVisible(methods.offers(TenderMethod.CHECKOUT))
+        self.wallet_button.setVisible(self.wallets.offer(methods))
 
     @property
     def backend(self) -> PaymentBackend | None:
@@ -267,6 +277,11 @@ class PaymentPanel(QWidget):
         amount = self._amount()
         if amount is None or self.bill is None:
             return
+        problem = limit_problem(method, amount, via_source=via_source)
+        if problem is not None:  # PayMongo would refuse it: say so, send nothing
+            self.pages.setCurrentWidget(self.choose_page)
+            self.hint.setText(problem)
+            return
         bill_id = self.bill.id
 
         def work(backend: PaymentBackend) -> AttemptUpdate:
@@ -281,6 +296,10 @@ class PaymentPanel(QWidget):
     def _charge_card(self, card: CardDetails) -> None:
         amount = self._amount()
         if amount is None or self.bill is None:
+            return
+        problem = limit_problem(TenderMethod.CARD, amount)
+        if problem is not None:
+            self.card.problem.setText(problem)
             return
         bill_id = self.bill.id
         self.card.amount_label.setText("Sending the card to PayMongo…")
