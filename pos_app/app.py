@@ -52,6 +52,8 @@ WEBHOOK_EVENTS = (
     "source.chargeable",
     "checkout_session.payment.paid",
     "qrph.expired",
+    "payment.refunded",  # both refund events carry the Payment with its refunds[] (19.1 item 6)
+    "payment.refund.updated",
 )
 
 

@@ -17,9 +17,11 @@ __all__ = [
     "REFUND_TERMINAL",
     "REFUND_TRANSITIONS",
     "Refund",
+    "RefundRoute",
     "RefundState",
     "can_refund_through_api",
     "map_refund_status",
+    "refund_route",
 ]
 
 
@@ -65,6 +67,23 @@ def can_refund_through_api(method: TenderMethod, paid_at: datetime, now: datetim
     """Whether to try PayMongo; otherwise the app offers a manual refund with a signed slip."""
     days = API_REFUND_WINDOW_DAYS.get(method)
     return days is not None and now - paid_at <= timedelta(days=days)
+
+
+class RefundRoute(StrEnum):
+    """How money goes back. Closed set."""
+
+    THROUGH_PAYMONGO = "paymongo"  # POST /v1/refunds, then follow the refund's status
+    MANUAL = "manual"  # handed back at the counter with a signed slip; PayMongo is never asked
+
+
+def refund_route(method: TenderMethod, paid_at: datetime, now: datetime) -> RefundRoute:
+    """The route a refund of a ``method`` payment takes. QR Ph always goes by hand: PayMongo
+    answers every QR Ph refund with 400 ``parameter_invalid`` "Refunds are not allowed for
+    payments with source type qrph." (paymongo-api.md 19.1 item 5, recorded against the live
+    API), so the app never sends one; cash, and payments past their method's window, too."""
+    if can_refund_through_api(method, paid_at, now):
+        return RefundRoute.THROUGH_PAYMONGO
+    return RefundRoute.MANUAL
 
 
 def map_refund_status(status: str) -> RefundState:

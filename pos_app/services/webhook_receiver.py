@@ -40,7 +40,7 @@ from pos_app.paymongo.errors import PayMongoError
 from pos_app.paymongo.models import Event
 from pos_app.paymongo.models.events import OtherResource
 from pos_app.paymongo.models.hosted import CheckoutSession
-from pos_app.paymongo.models.payments import Payment, PaymentIntent, Source
+from pos_app.paymongo.models.payments import Payment, PaymentIntent, Refund, Source
 from pos_app.paymongo.webhooks import SIGNATURE_HEADER, parse_event, verify_signature
 from pos_app.storage import Database
 
@@ -74,6 +74,8 @@ class MonitorEventHandler:
         self._database = database
 
     def handle_event(self, event: Event) -> None:
+        for refund in refunds_in(event):  # news for the refunds work; the payment is looked at too
+            log.info("refund %s of %s is %s", refund.id, refund.payment_id, refund.status.value)
         attempt_id = self.attempt_for(event)
         if attempt_id is None:
             log.info("webhook %s (%s) is for no payment of this counter", event.id, event.type)
@@ -90,6 +92,22 @@ class MonitorEventHandler:
                 if attempt is not None:
                     return attempt.id
         return None
+
+
+REFUND_EVENTS = frozenset({"payment.refunded", "payment.refund.updated"})
+
+
+def refunds_in(event: Event) -> tuple[Refund, ...]:
+    """The refunds a refund event is about. Both refund events carry the Payment with its
+    ``refunds[]`` (paymongo-api.md 19.1 item 6, developers.paymongo.com/docs/webhooks); an older
+    page says ``payment.refund.updated`` carries the Refund itself, so that shape is read too."""
+    if event.type not in REFUND_EVENTS:
+        return ()
+    if isinstance(event.data, Payment):
+        return tuple(event.data.refunds)
+    if isinstance(event.data, Refund):
+        return (event.data,)
+    return ()
 
 
 def _paymongo_ids(event: Event) -> tuple[list[str], str | None]:

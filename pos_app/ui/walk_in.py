@@ -111,7 +111,8 @@ class OverpaymentsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         why = QLabel(
             "Money that arrived after its QR code or link was closed, or for a bill that was "
-            "already paid. Refund it in PayMongo or keep it as the patient's credit."
+            "already paid. Refund it (in PayMongo, or by hand where PayMongo cannot, such as "
+            "QR Ph) or keep it as the patient's credit."
         )
         why.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
@@ -126,15 +127,21 @@ class OverpaymentsDialog(QDialog):
         layout.addWidget(close)
 
     def show_cases(self, cases: Sequence[PaymentAttempt]) -> None:
+        from datetime import UTC, datetime
+
+        from pos_app.domain.refund import RefundRoute, refund_route
+
+        now = datetime.now(UTC)
         self.table.setRowCount(len(cases))
         for row, case in enumerate(cases):
+            manual = refund_route(case.method, case.updated_at, now) is RefundRoute.MANUAL
             ids = case.paymongo_ids
             reference = ids.get("payment") or ids.get("intent") or ids.get("checkout") or "—"
             cells = (
                 case.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 str(case.bill_id),
                 case.amount.format(),
-                case.method.label,
+                f"{case.method.label} (refund by hand)" if manual else case.method.label,
                 reference,
             )
             for column, text in enumerate(cells):

@@ -21,7 +21,9 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_sandbox.paymongo.config import PayMongoConfig
 from pos_sandbox.paymongo.state import PayMongoState
-from tests.ui.conftest import key_click, key_clicks
+from tests.ui.conftest import cell_text, key_click, key_clicks
+from tests.ui.payments.conftest import WAIT_MS
+from tests.ui.payments.test_payment_panel import _start_qr
 
 WITHOUT_SHOPEEPAY = ["card", "gcash", "paymaya", "grab_pay", "qrph"]
 
@@ -98,3 +100,22 @@ def test_an_amount_paymongo_would_refuse_is_refused_at_the_counter(
     assert payment.current is None
     assert payment.qrph_button.isEnabled()  # nothing started: the counter is free
     assert _intents_asked(backend) == before  # no request left for PayMongo
+
+
+def test_a_late_qrph_payment_is_listed_to_refund_by_hand(
+    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    # 19.1 item 5: PayMongo refuses every QR Ph refund, so staff are told to hand it back
+    _, backend = counter
+    update = _start_qr(qtbot, window)
+    with qtbot.waitSignal(window.payment.display_changed, timeout=WAIT_MS):
+        window.payment.remote.cancel_button.click()
+    intent_id = update.attempt.paymongo_ids["intent"]
+    answer = httpx.post(f"{backend.paymongo_url}/_control/objects/{intent_id}/pay_late")
+    assert answer.status_code == 200, answer.text
+    backend.collect.refresh(update.attempt.id)
+    key_click(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.overpayments
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT_MS)
+    assert cell_text(dialog.table, 0, 3) == "QR Ph (refund by hand)"
