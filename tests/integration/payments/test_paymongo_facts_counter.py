@@ -29,8 +29,15 @@ from pos_app.storage import Database
 from pos_sandbox.paymongo.config import DEFAULT_RETRY_DELAYS
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client
-from tests.integration.payments.conftest import COUNTER, WAIT_S, free_port, pending_bills
-from tests.integration.payments.test_webhook_receiver import EVENTS, Watched, Wiring, _signed
+from tests.integration.payments.conftest import (
+    COUNTER,
+    WAIT_S,
+    Watched,
+    free_port,
+    pending_bills,
+)
+from tests.integration.payments.test_webhook_receiver import EVENTS, Wiring, _signed
+from tests.sandbox.paymongo.test_settled_facts import deliveries_made
 
 BIG_BODY_BYTES = 64 * 1024 * 1024
 
@@ -112,7 +119,7 @@ def test_item_7_disabled_overnight_then_re_enabled_at_start_up(
         for _ in range(3):
             _pay_card(client)
         for done, delay in enumerate(DEFAULT_RETRY_DELAYS, start=1):
-            assert state.wait_for(lambda n=3 * done: len(state.store.deliveries) >= n, WAIT_S)
+            assert state.wait_for(deliveries_made(state, 3 * done), WAIT_S)
             state.advance_clock(delay + 1)
         [hook] = client.list_webhooks()
         assert state.wait_for(lambda: hook_status(fresh, hook.id) == "disabled", WAIT_S)

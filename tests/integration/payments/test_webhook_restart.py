@@ -20,6 +20,7 @@ from pos_sandbox.paymongo.config import DEFAULT_RETRY_DELAYS
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import patient_pays
 from tests.integration.payments.conftest import WAIT_S, Watched, free_port, pending_bills
+from tests.sandbox.paymongo.test_settled_facts import deliveries_made
 
 CARD = {"card_number": "4343434343434345", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 
@@ -56,7 +57,7 @@ def _night_with_the_counter_off(state_file: Path) -> str:
             for _ in range(3):
                 _card_paid(client)
         for done, delay in enumerate(DEFAULT_RETRY_DELAYS, start=1):
-            assert state.wait_for(lambda n=3 * done: len(state.store.deliveries) >= n, WAIT_S)
+            assert state.wait_for(deliveries_made(state, 3 * done), WAIT_S)
             state.advance_clock(delay + 1)
         assert state.wait_for(
             lambda: state.store.objects[hook.id]["attributes"]["status"] == "disabled", WAIT_S

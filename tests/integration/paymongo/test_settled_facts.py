@@ -18,6 +18,7 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import InvalidRequestError, PayMongoClient
 from pos_app.paymongo.errors import ErrorDetail
 from pos_app.paymongo.models import Event, Payment
+from pos_app.paymongo.models.payments import RefundReason
 from pos_app.services.webhook_receiver import refunds_in
 from pos_app.services.webhook_status import WebhookGuard, WebhookState
 from pos_app.storage import Database, open_database
@@ -112,7 +113,7 @@ def test_item_5_a_qrph_refund_is_refused_as_recorded(
     payment = _paid(client, fresh, "qrph")
     with pytest.raises(InvalidRequestError) as refused:
         client.create_refund(
-            payment_id=payment.id, amount=150_000, reason="others", idempotency_key=key()
+            payment_id=payment.id, amount=150_000, reason=RefundReason.OTHERS, idempotency_key=key()
         )
     assert refused.value.status == 400
     assert list(refused.value.errors) == [
@@ -130,7 +131,7 @@ def test_item_6_refund_events_parse_as_the_payment_with_its_refunds(
 ) -> None:
     payment = _paid(client, fresh, "card")
     refund = client.create_refund(
-        payment_id=payment.id, amount=50_000, reason="others", idempotency_key=key()
+        payment_id=payment.id, amount=50_000, reason=RefundReason.OTHERS, idempotency_key=key()
     )
     fresh.paymongo.settle(refund.id)
     events = [Event.from_answer({"data": raw}) for raw in fresh.paymongo.events()]

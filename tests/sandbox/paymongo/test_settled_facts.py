@@ -7,11 +7,12 @@ Each test names the 19.1 item it holds; the client suite has its twin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from pos_sandbox.paymongo.config import DEFAULT_RETRY_DELAYS
+from pos_sandbox.paymongo.state import PayMongoState
 from tests.sandbox.paymongo.conftest import Api, error_codes
 from tests.sandbox.paymongo.test_webhooks import Receiver
 
@@ -19,6 +20,12 @@ RECORDED_QRPH_REFUND_ANSWER = (
     b'{"errors":[{"code":"parameter_invalid","detail":"Refunds are not allowed for payments'
     b' with source type qrph.","source":{"pointer":"payment_id","attribute":"payment_id"}}]}'
 )
+
+
+def deliveries_made(state: PayMongoState, count: int) -> Callable[[], bool]:
+    """For ``state.wait_for``: the dispatcher has recorded ``count`` tries (and scheduled the
+    retries), so moving the clock now makes the next round due."""
+    return lambda: len(state.store.deliveries) >= count
 
 
 @pytest.fixture
@@ -156,7 +163,7 @@ def test_item_7_three_exhausted_events_disable_the_webhook_retries_keep_t(
     tries = len(DEFAULT_RETRY_DELAYS) + 1
     for done, delay in enumerate(DEFAULT_RETRY_DELAYS, start=1):
         # each round of tries is recorded (and its retry scheduled) before the clock moves on
-        assert state.wait_for(lambda n=3 * done: len(state.store.deliveries) >= n)
+        assert state.wait_for(deliveries_made(state, 3 * done))
         state.advance_clock(delay + 1)  # the schedule, 136.5 minutes in all
     assert state.wait_for(lambda: hook_status(api, hook["id"]) == "disabled")
     stamps = _event_ids_and_ts(receiver.received)
