@@ -13,14 +13,17 @@ __all__ = ["SOURCE_METHODS", "Tender", "TenderMethod", "remaining", "settled_amo
 
 
 class TenderMethod(StrEnum):
-    """How the patient pays. Closed set; values match PayMongo's payment method type names."""
+    """How the patient pays. Closed set; values are PayMongo's type names except ShopeePay's."""
 
     CASH = "cash"  # notes and coins at the counter; no PayMongo call
     QRPH = "qrph"  # PayMongo QR Ph code on the customer screen; any bank or e-wallet app pays it
     GCASH = "gcash"  # GCash e-wallet, redirect flow
     PAYMAYA = "paymaya"  # Maya e-wallet (PayMongo still calls it "paymaya"), redirect flow
     GRAB_PAY = "grab_pay"  # GrabPay e-wallet, redirect flow
-    SHOPEE_PAY = "shopee_pay"  # ShopeePay e-wallet, redirect flow (payment intents only)
+    # ShopeePay e-wallet, redirect flow (payment intents only). The value is Kaha's own: PayMongo
+    # spells it "shopeepay" or "shopee_pay", and the counter sends what the account's
+    # capabilities say (domain/account_methods.py, paymongo-api.md 19.1 item 1).
+    SHOPEE_PAY = "shopee_pay"
     CARD = "card"  # debit/credit card through a payment intent
     CHECKOUT = "checkout"  # PayMongo hosted checkout page: patient picks card or e-wallet there
 
