@@ -20,9 +20,11 @@ from pos_app.config import (
     Mode,
     Secrets,
     Settings,
+    StartupProblems,
     configure_logging,
     load_secrets,
     load_settings,
+    secret_problems,
     store_secret,
 )
 from pos_app.domain.errors import PosError, UserFacingError
@@ -115,6 +117,8 @@ def main(argv: Sequence[str]) -> int:
         settings = load_settings()
         if args.set_secret:
             return _set_secret(args.set_secret)
+    except StartupProblems as exc:
+        return _cannot_start(exc.adding(secret_problems()))  # every bad setting at once
     except UserFacingError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
@@ -143,8 +147,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         secrets = load_secrets()
     except UserFacingError as exc:
-        print(exc.user_message, file=sys.stderr)
-        return 2
+        return _cannot_start(exc)
     try:
         services = build_services(settings, secrets)
     except PosError as exc:
@@ -165,6 +168,18 @@ def main(argv: Sequence[str]) -> int:
         )
     finally:
         services.shutdown()
+
+
+def _cannot_start(exc: UserFacingError) -> int:
+    """A start-up problem (bad settings, a wrong key): on the console, and in a window too when
+    there is a screen (a counter started from the desktop has no console to read)."""
+    if display_problem() is not None:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    from pos_app.ui.application import tell_cannot_start
+
+    tell_cannot_start(exc.user_message)
+    return 2
 
 
 def frozen_for_the_day(services: CounterServices) -> CounterServices:

@@ -52,7 +52,8 @@ def test_keyed_card_off_f3_takes_no_card_number_and_points_to_the_phone(
     assert payment.pages.currentWidget() is off
     told = off.explanation.text()
     assert "Keyed card is off" in told
-    assert "F4" in told and "phone" in told
+    assert "F4" in told
+    assert "phone" in told
     # no screen in the window can take a card number: the form does not exist at all
     assert payment.card is None
     assert window.findChildren(CardPage) == []
@@ -81,7 +82,8 @@ def test_payment_failed_for_unknown_reasons_says_what_to_do_next(
     told = current.message
     assert "unknown reasons" not in told
     assert "did not go through" in told
-    assert "Try again" in told and "cash (F6)" in told
+    assert "Try again" in told
+    assert "cash (F6)" in told
     qtbot.waitUntil(lambda: _shown(window, told), timeout=WAIT_MS)
     # support still finds PayMongo's own code and words in the log
     assert "generic_decline" in caplog.text
