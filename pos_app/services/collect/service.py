@@ -379,7 +379,8 @@ class CollectService:
         display = self._displays.get(attempt.id) if attempt.is_open else None
         message = MESSAGES[attempt.state]
         if attempt.state is _S.FAILED:
-            # our own words when a start was refused; PayMongo's failure in the receptionist's
+            # a refused start keeps Kaha's own words; a failure PayMongo reports gets the
+            # receptionist's words (PayMongo's own are in the log, see _apply_observed)
             message = (
                 attempt.failure_message
                 if attempt.failure_message and not attempt.failure_code
