@@ -20,8 +20,6 @@ from pos_app.config import (
     Mode,
     Secrets,
     Settings,
-    StartupProblems,
-    configure_logging,
     load_secrets,
     load_settings,
     secret_problems,
@@ -117,9 +115,11 @@ def main(argv: Sequence[str]) -> int:
         settings = load_settings()
         if args.set_secret:
             return _set_secret(args.set_secret)
-    except StartupProblems as exc:
-        return _cannot_start(exc.adding(secret_problems()))  # every bad setting at once
     except UserFacingError as exc:
+        from pos_app.settings_problems import StartupProblems
+
+        if isinstance(exc, StartupProblems):  # the keys too: every bad setting at once
+            return _cannot_start(exc.adding(secret_problems()))
         print(exc.user_message, file=sys.stderr)
         return 2
     problem = display_problem()
@@ -210,6 +210,7 @@ def _set_secret(name: str) -> int:
 
 def _start_logging(settings: Settings, *, verbose: bool) -> None:
     """The rotating log file, with keys and card numbers redacted from every record."""
+    from pos_app.log_file import configure_logging
     from pos_app.paymongo.redact import install_redaction
 
     configure_logging(settings, verbose=verbose)

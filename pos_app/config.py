@@ -23,6 +23,9 @@ import platformdirs
 
 from pos_app.domain.errors import ConfigError
 
+if typing.TYPE_CHECKING:  # made only when something is wrong: not on the way to the first paint
+    from pos_app.settings_problems import SettingProblem
+
 APP_DIR_NAME = "Kaha"
 SETTINGS_FILE_NAME = "settings.toml"
 ENV_PREFIX = "POS_APP_"
@@ -137,38 +140,6 @@ def default_config_dir() -> Path:
     )
 
 
-@dataclass(frozen=True)
-class SettingProblem:
-    """One bad setting: what is wrong, where the value came from, and how to put it right."""
-
-    name: str
-    problem: str  # e.g. "has the value 'soon', but it should be a whole number"
-    source: str  # e.g. "the settings file /home/desk/.config/Kaha/settings.toml"
-    fix: str  # what the manager does about it
-
-    def describe(self) -> str:
-        return f"• {self.name} {self.problem}\n   Where: {self.source}\n   Fix: {self.fix}"
-
-
-class StartupProblems(ConfigError):
-    """Every bad setting found at start-up, reported together: the manager fixes them in one go
-    instead of meeting them one start at a time."""
-
-    def __init__(self, problems: typing.Sequence[SettingProblem]) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        head = "Kaha cannot start: " + (
-            "one setting needs fixing." if count == 1 else f"{count} settings need fixing."
-        )
-        body = "\n\n".join(problem.describe() for problem in self.problems)
-        super().__init__(
-            f"{head}\n\n{body}", detail="; ".join(p.name for p in self.problems) or None
-        )
-
-    def adding(self, more: typing.Sequence[SettingProblem]) -> StartupProblems:
-        return StartupProblems([*self.problems, *more]) if more else self
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults, then the settings file, then ``POS_APP_*`` environment variables.
 
@@ -193,6 +164,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             if coerced is not _BAD:
                 values[name] = coerced
     if problems:
+        from pos_app.settings_problems import StartupProblems
+
         raise StartupProblems(problems)
     values.pop("data_dir", None)
     values.pop("config_dir", None)
@@ -212,13 +185,19 @@ def _field_types() -> Mapping[str, object]:
     }
 
 
+def _problem(name: str, problem: str, source: str, fix: str) -> SettingProblem:
+    from pos_app.settings_problems import SettingProblem
+
+    return SettingProblem(name, problem, source, fix)
+
+
 def _read_settings_file(path: Path, problems: list[SettingProblem]) -> dict[str, object]:
     where = f"the settings file {path}"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(
-            SettingProblem(
+            _problem(
                 "settings file",
                 f"could not be read ({exc})",
                 where,
@@ -228,7 +207,7 @@ def _read_settings_file(path: Path, problems: list[SettingProblem]) -> dict[str,
         return {}
     except tomllib.TOMLDecodeError as exc:
         problems.append(
-            SettingProblem(
+            _problem(
                 "settings file",
                 f"could not be understood: {exc}",
                 where,
@@ -241,7 +220,7 @@ def _read_settings_file(path: Path, problems: list[SettingProblem]) -> dict[str,
     for name, value in raw.items():
         if name in SECRET_SETTING_NAMES:
             problems.append(
-                SettingProblem(
+                _problem(
                     name,
                     "is a secret and must not be kept in a file",
                     where,
@@ -250,7 +229,7 @@ def _read_settings_file(path: Path, problems: list[SettingProblem]) -> dict[str,
             )
         elif name not in known:
             problems.append(
-                SettingProblem(
+                _problem(
                     f"'{name}'",
                     "is not a setting Kaha knows",
                     where,
@@ -295,7 +274,7 @@ def _coerce(
         return _convert(target, value)
     except ValueError:
         problems.append(
-            SettingProblem(
+            _problem(
                 name,
                 f"has the value {value!r}, but it should be {_describe_type(target)}",
                 where,
@@ -365,6 +344,8 @@ def load_secrets(environ: Mapping[str, str] | None = None) -> Secrets:
     Raises ``StartupProblems`` naming every key with the wrong prefix and where it came from."""
     secrets, problems = _read_secrets(environ)
     if problems:
+        from pos_app.settings_problems import StartupProblems
+
         raise StartupProblems(problems)
     return secrets
 
@@ -391,7 +372,7 @@ def _read_secrets(environ: Mapping[str, str] | None) -> tuple[Secrets, list[Sett
         found[name] = value
         prefixes = KEY_PREFIXES.get(name)
         if value and prefixes and not value.startswith(prefixes):
-            problems.append(SettingProblem(name, _wrong_prefix(value, prefixes), source, fix))
+            problems.append(_problem(name, _wrong_prefix(value, prefixes), source, fix))
     return Secrets(**found), problems
 
 
@@ -427,48 +408,3 @@ def store_secret(name: str, value: str) -> None:
     import keyring
 
     keyring.set_password(KEYRING_SERVICE, name, value)
-
-
-# Loggers whose DEBUG and INFO records help support: Kaha's own, the embedded sandbox's, and the
-# schema migrations. Every other library's chatter (fontTools logs each font subset it makes:
-# 150 of 381 lines after twenty minutes at a counter) reaches the log file only as a warning.
-SUPPORT_LOGGERS = ("pos_app", "pos_sandbox", "alembic.runtime.migration")
-QUIET_LIBRARIES = ("fontTools", "fpdf", "PIL")
-
-
-class SupportFilter(logging.Filter):
-    """Lets a record into the log file if it is a warning or worse, or comes from Kaha's own
-    loggers (``SUPPORT_LOGGERS``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING:
-            return True
-        name = record.name
-        return any(name == root or name.startswith(root + ".") for root in SUPPORT_LOGGERS)
-
-
-def configure_logging(settings: Settings, *, verbose: bool = False) -> Path:
-    """A rotating log file in the data folder (and the console with --verbose); returns its path.
-
-    The file keeps what helps support: Kaha's own records at the configured level and any
-    library's warnings and errors, not third-party DEBUG/INFO chatter (``SupportFilter``)."""
-    import logging.handlers  # socket, pickle, queue...: loaded when the log is opened
-
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = settings.log_dir / "kaha.log"
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else settings.log_level.upper())
-    for name in QUIET_LIBRARIES:  # not even made: fontTools' subsetting logs cost time too
-        logging.getLogger(name).setLevel(logging.WARNING)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-    )
-    file_handler.setFormatter(formatter)
-    file_handler.addFilter(SupportFilter())
-    root.addHandler(file_handler)
-    if verbose:
-        console = logging.StreamHandler()
-        console.setFormatter(formatter)
-        root.addHandler(console)
-    return log_path

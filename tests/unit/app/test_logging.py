@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.config import configure_logging, load_settings
+from pos_app.config import load_settings
 from pos_app.domain.discount import VatStatus
 from pos_app.domain.money import Money
+from pos_app.log_file import configure_logging
 from pos_app.printing.pdf import render_pdf
 from pos_app.printing.receipt import build_invoice_receipt
 from tests.unit.printing.samples import cash, make_bill, make_header, make_invoice
