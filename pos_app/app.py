@@ -20,9 +20,9 @@ from pos_app.config import (
     Mode,
     Secrets,
     Settings,
-    configure_logging,
     load_secrets,
     load_settings,
+    secret_problems,
     store_secret,
 )
 from pos_app.domain.errors import PosError, UserFacingError
@@ -119,6 +119,10 @@ def main(argv: Sequence[str]) -> int:
         if args.set_secret:
             return _set_secret(args.set_secret)
     except UserFacingError as exc:
+        from pos_app.settings_problems import StartupProblems
+
+        if isinstance(exc, StartupProblems):  # the keys too: every bad setting at once
+            return _cannot_start(exc.adding(secret_problems()))
         print(exc.user_message, file=sys.stderr)
         return 2
     problem = display_problem()
@@ -146,8 +150,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         secrets = load_secrets()
     except UserFacingError as exc:
-        print(exc.user_message, file=sys.stderr)
-        return 2
+        return _cannot_start(exc)
     try:
         services = build_services(settings, secrets)
     except PosError as exc:
@@ -168,6 +171,18 @@ def main(argv: Sequence[str]) -> int:
         )
     finally:
         services.shutdown()
+
+
+def _cannot_start(exc: UserFacingError) -> int:
+    """A start-up problem (bad settings, a wrong key): on the console, and in a window too when
+    there is a screen (a counter started from the desktop has no console to read)."""
+    if display_problem() is not None:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+    from pos_app.ui.application import tell_cannot_start
+
+    tell_cannot_start(exc.user_message)
+    return 2
 
 
 def frozen_for_the_day(services: CounterServices) -> CounterServices:
@@ -198,6 +213,7 @@ def _set_secret(name: str) -> int:
 
 def _start_logging(settings: Settings, *, verbose: bool) -> None:
     """The rotating log file, with keys and card numbers redacted from every record."""
+    from pos_app.log_file import configure_logging
     from pos_app.paymongo.redact import install_redaction
 
     configure_logging(settings, verbose=verbose)

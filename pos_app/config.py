@@ -23,6 +23,9 @@ import platformdirs
 
 from pos_app.domain.errors import ConfigError
 
+if typing.TYPE_CHECKING:  # made only when something is wrong: not on the way to the first paint
+    from pos_app.settings_problems import SettingProblem
+
 APP_DIR_NAME = "Kaha"
 SETTINGS_FILE_NAME = "settings.toml"
 ENV_PREFIX = "POS_APP_"
@@ -138,7 +141,9 @@ def default_config_dir() -> Path:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Defaults, then the settings file, then ``POS_APP_*`` environment variables."""
+    """Defaults, then the settings file, then ``POS_APP_*`` environment variables.
+
+    Raises ``StartupProblems`` naming every bad setting at once, each with where it came from."""
     env = os.environ if environ is None else environ
     config_dir = Path(
         env.get(ENV_PREFIX + "CONFIG_DIR") or platformdirs.user_config_dir(APP_DIR_NAME)
@@ -146,14 +151,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get(ENV_PREFIX + "DATA_DIR") or platformdirs.user_data_dir(APP_DIR_NAME))
     settings_file = config_dir / SETTINGS_FILE_NAME
     values: dict[str, object] = {}
+    problems: list[SettingProblem] = []
     if settings_file.exists():
-        values.update(_read_settings_file(settings_file))
+        values.update(_read_settings_file(settings_file, problems))
     for name in _field_types():
-        env_value = env.get(ENV_PREFIX + name.upper())
+        variable = ENV_PREFIX + name.upper()
+        env_value = env.get(variable)
         if env_value is not None and name not in ("data_dir", "config_dir"):
-            values[name] = _coerce(
-                name, env_value, f"environment variable {ENV_PREFIX}{name.upper()}"
-            )
+            source = f"the environment variable {variable}"
+            fix = f"set {variable} to {_describe_type(_target(name))}, or unset it"
+            coerced = _coerce(name, env_value, source, fix, problems)
+            if coerced is not _BAD:
+                values[name] = coerced
+    if problems:
+        from pos_app.settings_problems import StartupProblems
+
+        raise StartupProblems(problems)
     values.pop("data_dir", None)
     values.pop("config_dir", None)
     return Settings(
@@ -172,65 +185,126 @@ def _field_types() -> Mapping[str, object]:
     }
 
 
-def _read_settings_file(path: Path) -> dict[str, object]:
+def _problem(name: str, problem: str, source: str, fix: str) -> SettingProblem:
+    from pos_app.settings_problems import SettingProblem
+
+    return SettingProblem(name, problem, source, fix)
+
+
+def _read_settings_file(path: Path, problems: list[SettingProblem]) -> dict[str, object]:
     where = f"the settings file {path}"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Kaha could not read {where}.", detail=str(exc)) from exc
+        problems.append(
+            _problem(
+                "settings file",
+                f"could not be read ({exc})",
+                where,
+                "let Kaha's user read the file, save it as UTF-8 text, or remove it",
+            )
+        )
+        return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"Kaha could not understand {where}: {exc}. Fix that line or remove the file.",
-            detail=str(exc),
-        ) from exc
+        problems.append(
+            _problem(
+                "settings file",
+                f"could not be understood: {exc}",
+                where,
+                "fix that line (name = value, text in double quotes) or remove the file",
+            )
+        )
+        return {}
     known = _field_types()
     values: dict[str, object] = {}
     for name, value in raw.items():
         if name in SECRET_SETTING_NAMES:
-            raise ConfigError(
-                f"The setting '{name}' in {where} is a secret and must not be kept in a file. "
-                "Remove it and store it with: pos-app --set-secret " + name
+            problems.append(
+                _problem(
+                    name,
+                    "is a secret and must not be kept in a file",
+                    where,
+                    f"remove the line and store it in the keyring: pos-app --set-secret {name}",
+                )
             )
-        if name not in known:
-            raise ConfigError(
-                f"Kaha doesn't know the setting '{name}' in {where}. Check its spelling."
+        elif name not in known:
+            problems.append(
+                _problem(
+                    f"'{name}'",
+                    "is not a setting Kaha knows",
+                    where,
+                    "check its spelling, or remove the line",
+                )
             )
-        values[name] = _coerce(name, value, where)
+        else:
+            fix = f"change the line to {name} = {_example(name)}, or remove it for the default"
+            coerced = _coerce(name, value, where, fix, problems)
+            if coerced is not _BAD:
+                values[name] = coerced
     return values
 
 
-def _coerce(name: str, value: object, where: str) -> object:
+_BAD = object()  # a value _coerce refused (the problem is in the list)
+
+
+def _target(name: str) -> object:
     target = _field_types()[name]
     if isinstance(target, types.UnionType):  # "X | None": only Path | None here
         target = next(arg for arg in typing.get_args(target) if arg is not type(None))
+    return target
+
+
+def _example(name: str) -> str:
+    """The setting's default written as it goes in the TOML file."""
+    default = next(f.default for f in dataclasses.fields(Settings) if f.name == name)
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, (int, float)):
+        return str(default)
+    if isinstance(default, enum.Enum):
+        return f'"{default.value}"'
+    return f'"{default}"'
+
+
+def _coerce(
+    name: str, value: object, where: str, fix: str, problems: list[SettingProblem]
+) -> object:
+    target = _target(name)
     try:
-        if target is bool:
-            return _to_bool(value)
-        if target is int:
-            if isinstance(value, bool):
-                raise ValueError(value)
-            return int(str(value))
-        if target is float:
-            if isinstance(value, bool):
-                raise ValueError(value)
-            result = float(str(value))
-            if result <= 0:
-                raise ValueError(value)
-            return result
-        if target is Path:
-            return Path(str(value))
-        if isinstance(target, type) and issubclass(target, enum.Enum):
-            return target(str(value))
-        if not isinstance(value, str):
+        return _convert(target, value)
+    except ValueError:
+        problems.append(
+            _problem(
+                name,
+                f"has the value {value!r}, but it should be {_describe_type(target)}",
+                where,
+                fix,
+            )
+        )
+        return _BAD
+
+
+def _convert(target: object, value: object) -> object:
+    if target is bool:
+        return _to_bool(value)
+    if target is int:
+        if isinstance(value, bool):
             raise ValueError(value)
-        return value
-    except ValueError as exc:
-        expected = _describe_type(target)
-        raise ConfigError(
-            f"The setting '{name}' in {where} has the value {value!r}, "
-            f"but it should be {expected}.",
-            detail=f"{name}={value!r}",
-        ) from exc
+        return int(str(value))
+    if target is float:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        result = float(str(value))
+        if result <= 0:
+            raise ValueError(value)
+        return result
+    if target is Path:
+        return Path(str(value))
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return target(str(value))
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
 
 
 def _to_bool(value: object) -> bool:
@@ -256,15 +330,60 @@ def _describe_type(target: object) -> str:
     return "text"
 
 
+# What each key or secret starts with, from PayMongo's dashboard (Developers → API keys, Webhooks)
+KEY_PREFIXES: Mapping[str, tuple[str, ...]] = {
+    "paymongo_secret_key": ("sk_test_", "sk_live_"),
+    "paymongo_public_key": ("pk_test_", "pk_live_"),
+    "paymongo_webhook_secret": ("whsk_",),
+}
+
+
 def load_secrets(environ: Mapping[str, str] | None = None) -> Secrets:
-    """Secrets from the environment first (CI), then the keyring; missing ones stay None."""
+    """Secrets from the environment first (CI), then the keyring; missing ones stay None.
+
+    Raises ``StartupProblems`` naming every key with the wrong prefix and where it came from."""
+    secrets, problems = _read_secrets(environ)
+    if problems:
+        from pos_app.settings_problems import StartupProblems
+
+        raise StartupProblems(problems)
+    return secrets
+
+
+def secret_problems(environ: Mapping[str, str] | None = None) -> list[SettingProblem]:
+    """The bad keys, without raising: added to the settings' problems so that one message says
+    everything that is wrong (never the keys' values, only their first characters)."""
+    return _read_secrets(environ)[1]
+
+
+def _read_secrets(environ: Mapping[str, str] | None) -> tuple[Secrets, list[SettingProblem]]:
     env = os.environ if environ is None else environ
     found: dict[str, str | None] = {}
-    for name in SECRET_SETTING_NAMES:
-        found[name] = env.get(name.upper()) or _from_keyring(name)
-    secrets = Secrets(**found)
-    mode_for_key(secrets.paymongo_secret_key)  # refuses a malformed key early
-    return secrets
+    problems: list[SettingProblem] = []
+    for name in sorted(SECRET_SETTING_NAMES):
+        variable = name.upper()
+        value = env.get(variable)
+        source = f"the environment variable {variable}"
+        fix = f"set {variable} to the right key from the PayMongo dashboard, or unset it"
+        if not value:
+            value = _from_keyring(name)
+            source = f"the keyring (service {KEYRING_SERVICE!r}, name {name!r})"
+            fix = f"store the right key with: pos-app --set-secret {name}"
+        found[name] = value
+        prefixes = KEY_PREFIXES.get(name)
+        if value and prefixes and not value.startswith(prefixes):
+            problems.append(_problem(name, _wrong_prefix(value, prefixes), source, fix))
+    return Secrets(**found), problems
+
+
+def _wrong_prefix(value: str, prefixes: tuple[str, ...]) -> str:
+    """Says what the key looks like by its known prefix only: nothing more of it is shown."""
+    wanted = " or ".join(prefixes)
+    every = [prefix for kind in KEY_PREFIXES.values() for prefix in kind]
+    known = [prefix for prefix in every if value.startswith(prefix)]
+    if known:
+        return f"starts with {known[0]}, but it should start with {wanted} (a swapped key?)"
+    return f"does not start with {wanted}"
 
 
 def _from_keyring(name: str) -> str | None:
@@ -289,24 +408,3 @@ def store_secret(name: str, value: str) -> None:
     import keyring
 
     keyring.set_password(KEYRING_SERVICE, name, value)
-
-
-def configure_logging(settings: Settings, *, verbose: bool = False) -> Path:
-    """A rotating log file in the data folder (and the console with --verbose); returns its path."""
-    import logging.handlers  # socket, pickle, queue...: loaded when the log is opened
-
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = settings.log_dir / "kaha.log"
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else settings.log_level.upper())
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-    )
-    file_handler.setFormatter(formatter)
-    root.addHandler(file_handler)
-    if verbose:
-        console = logging.StreamHandler()
-        console.setFormatter(formatter)
-        root.addHandler(console)
-    return log_path

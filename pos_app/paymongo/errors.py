@@ -30,6 +30,7 @@ are never attached. ``user_message`` is written for a receptionist to read out.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections.abc import Mapping
@@ -39,6 +40,7 @@ from email.utils import parsedate_to_datetime
 from pos_app.domain.errors import PaymentProviderError
 from pos_app.paymongo.redact import redact_text
 
+log = logging.getLogger("pos_app.paymongo")
 MAX_BODY_CHARS = 2000
 GENERIC_USER_MESSAGE = "The payment service had a problem. Please try again in a moment."
 
@@ -112,7 +114,12 @@ class APIError(PayMongoError):
 
 
 class InvalidRequestError(APIError):
-    default_user_message = "The payment service refused the request. Please tell the manager."
+    # PayMongo's own code and detail go to the log (see error_from_response), not on screen
+    default_user_message = (
+        "PayMongo turned this payment down, so nothing was charged. Take it another way: "
+        "cash (F6) or another method. If it happens again, tell the manager: Kaha's log has "
+        "PayMongo's reason."
+    )
 
 
 class ConflictError(InvalidRequestError):
@@ -213,6 +220,22 @@ def decline_message(failed_code: str | None) -> str:
     return f"The bank declined the card: {reason}. {_ASK_AGAIN}"
 
 
+_NEXT_STEP = (
+    "Nothing was charged. Ask the patient to try again (Try again, F7) or to pay another way, "
+    "such as cash (F6)."
+)
+
+
+def failed_payment_message(failed_code: str | None, *, card: bool) -> str:
+    """What the counter says when PayMongo reports a payment failed. PayMongo's own words ("The
+    payment failed to be processed due to unknown reasons") are for the log, not the screen."""
+    if card:
+        return decline_message(failed_code)
+    reason = _DECLINE_REASONS.get(failed_code or "")
+    why = f": {reason}" if reason else " and PayMongo gave no reason"
+    return f"The payment did not go through{why}. {_NEXT_STEP}"
+
+
 class CardDeclinedError(PayMongoError):
     """The card was declined. ``payment_intent`` is the intent as PayMongo left it, if known."""
 
@@ -252,6 +275,8 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
     errors = _error_details(text)
     summary = "; ".join(f"{e.code}: {e.detail}" for e in errors) or text.strip()[:200]
     message = f"PayMongo answered {status}" + (f": {summary}" if summary else "")
+    # for support: the receptionist sees plain words, the log keeps PayMongo's code and detail
+    log.warning("%s [request %s]", redact_text(message), request_id or "unknown")
     declined = [c for e in errors for c in (e.sub_code, e.code) if c in DECLINE_CODES]
     if status == 402 or (status == 400 and declined):
         failed_code = declined[0] if declined else None

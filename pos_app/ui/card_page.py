@@ -1,5 +1,9 @@
 """Keyed card entry (only when settings.keyed_card_enabled) and the e-wallet chooser.
 
+With keyed card off (the default) the card form is never built: F3 shows ``KeyedCardOffPage``,
+which says so and sends the receptionist to card on the patient's phone (F4). No screen then has
+a field that could take a card number.
+
 Threading contract: GUI thread only. The card form hands its values over once and clears every
 field at the same moment: the card number stays in no widget after submit, and nothing here logs.
 """
@@ -30,6 +34,41 @@ SCOPE_WARNING = (
     "security rules. Prefer QR Ph or Card on phone (F4). Kaha sends the number straight to "
     "PayMongo and never saves, prints or logs it."
 )
+
+
+KEYED_CARD_OFF = (
+    "Keyed card is off at this clinic, so Kaha takes no card numbers at the counter. "
+    "Take the card on the patient's phone instead: press F4 (Card on phone) and let the patient "
+    "scan the QR code; they type their card on their own phone."
+)
+
+
+class KeyedCardOffPage(QWidget):
+    """What F3 shows when keyed card is off: why there is no card form, and the way instead."""
+
+    use_phone = Signal()  # "Card on phone" chosen from here
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explanation = QLabel(KEYED_CARD_OFF)
+        self.explanation.setWordWrap(True)
+        self.explanation.setStyleSheet(
+            "background: #eff6ff; color: #1e3a8a; border: 1px solid #93c5fd; padding: 8px;"
+        )
+        self.phone_button = shortcut_button("Card on phone", "F4", self)
+        self.phone_button.setMinimumHeight(48)
+        self.phone_button.clicked.connect(self.use_phone.emit)
+        back_button = shortcut_button("Back", "Esc", self)
+        back_button.clicked.connect(self.back.emit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back_button)
+        buttons.addWidget(self.phone_button, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(big_label("Keyed card is off", 16))
+        layout.addWidget(self.explanation)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
 
 
 class CardPage(QWidget):

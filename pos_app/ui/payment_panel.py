@@ -21,7 +21,7 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect.results import AttemptUpdate, CashResult, Settlement
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.receipts import ReceiptService
-from pos_app.ui.card_page import CardPage, WalletPage
+from pos_app.ui.card_page import CardPage, KeyedCardOffPage, WalletPage
 from pos_app.ui.errors import message_for
 from pos_app.ui.monitor_bridge import MonitorBridge
 from pos_app.ui.pay_pages import CashPage, PaidPage, RemotePage, method_button, parse_money
@@ -75,10 +75,12 @@ class PaymentPanel(QWidget):
         self._build_choose_page(keyed_card_enabled)
         self.cash = CashPage()
         self.wallets = WalletPage(sources=wallet_sources)
-        self.card = CardPage()
+        # keyed card off: no card form exists at all, F3 says how cards are taken instead
+        self.card = CardPage() if keyed_card_enabled else None
+        self.card_off = KeyedCardOffPage()
         self.remote = RemotePage()
         self.paid = PaidPage()
-        for page in (self.cash, self.wallets, self.card, self.remote, self.paid):
+        for page in (self.cash, self.wallets, self.card or self.card_off, self.remote, self.paid):
             self.pages.addWidget(page)
         self._connect_pages()
         layout = QVBoxLayout(self)
@@ -132,8 +134,11 @@ class PaymentPanel(QWidget):
         self.cash.back.connect(self.back_to_choose)
         self.wallets.chosen.connect(self._on_wallet)
         self.wallets.back.connect(self.back_to_choose)
-        self.card.submitted.connect(self._charge_card)
-        self.card.back.connect(self.back_to_choose)
+        if self.card is not None:
+            self.card.submitted.connect(self._charge_card)
+            self.card.back.connect(self.back_to_choose)
+        self.card_off.use_phone.connect(lambda: self.start_method(TenderMethod.CHECKOUT))
+        self.card_off.back.connect(self.back_to_choose)
         self.remote.cancel.connect(self.cancel_payment)
         self.remote.again.connect(self.back_to_choose)
         self.paid.print_requested.connect(self.print_invoice)
@@ -269,9 +274,13 @@ class PaymentPanel(QWidget):
 
     def show_card_form(self) -> None:
         amount = self._amount()
-        if amount is not None and self.bill is not None:
-            self.pages.setCurrentWidget(self.card)
-            self.card.start(f"{amount}")
+        if amount is None or self.bill is None:
+            return
+        if self.card is None:
+            self.pages.setCurrentWidget(self.card_off)
+            return
+        self.pages.setCurrentWidget(self.card)
+        self.card.start(f"{amount}")
 
     def start_method(self, method: TenderMethod, *, via_source: bool = False) -> None:
         amount = self._amount()
@@ -295,7 +304,7 @@ class PaymentPanel(QWidget):
 
     def _charge_card(self, card: CardDetails) -> None:
         amount = self._amount()
-        if amount is None or self.bill is None:
+        if amount is None or self.bill is None or self.card is None:
             return
         problem = limit_problem(TenderMethod.CARD, amount)
         if problem is not None:
@@ -396,7 +405,7 @@ class PaymentPanel(QWidget):
         if self.pages.currentWidget() is self.remote and self.current is not None:
             self.remote.show_problem(text)
             return
-        if self.pages.currentWidget() is self.card:
+        if self.card is not None and self.pages.currentWidget() is self.card:
             self.card.problem.setText(text)
             return
         self.pages.setCurrentWidget(self.choose_page)

@@ -158,16 +158,21 @@ class ScreenshotTour:
 
         def fill_in() -> None:
             payment.show_card_form()
-            payment.card.number_edit.setText(TEST_CARD)
-            payment.card.expiry_edit.setText("12/29")
+            if payment.card is not None:
+                payment.card.number_edit.setText(TEST_CARD)
+                payment.card.expiry_edit.setText("12/29")
             self._later(self._card_then_qrph)
 
         payment.next_patient()
         self._window.queue.select_row(4, fill_in)
 
     def _card_then_qrph(self) -> None:
-        self._save(self._window, "payment-keyed-card.png")
-        self._window.payment.card.clear()
+        card = self._window.payment.card
+        if card is None:  # keyed card off, as at most clinics: F3 says how cards are taken
+            self._save(self._window, "payment-keyed-card-off.png")
+        else:
+            self._save(self._window, "payment-keyed-card.png")
+            card.clear()
         self._window.customer_display.show()
         self._shoot_method(1, TenderMethod.QRPH, "payment-qrph.png", self._customer_qr_then_pay)
 

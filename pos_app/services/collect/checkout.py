@@ -17,7 +17,7 @@ from pos_app.domain.bill import Bill
 from pos_app.domain.money import Money
 from pos_app.paymongo.models import CheckoutSession, LineItem, PaymentStatus
 from pos_app.services.collect.bookkeeping import require_bill
-from pos_app.services.collect.display import link_display
+from pos_app.services.collect.display import link_display, payment_description
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class CheckoutFlow:
             payment_method_types=counter.paymongo_methods.checkout_types(),
             idempotency_key=attempt.idempotency_keys["checkout"],
             reference_number=bill.number,
-            description=f"{counter.clinic_name} — bill {bill.number}",
+            description=payment_description(counter.clinic_name, bill.number),
             success_url=counter.return_url,
             cancel_url=counter.return_url,
             metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},

@@ -13,6 +13,13 @@ from pos_app.paymongo.models import PaymentIntent
 from pos_app.services.collect.results import PaymentDisplay
 
 
+def payment_description(clinic_name: str, bill_number: str) -> str:
+    """The description PayMongo stores with every intent, source, payment and checkout session,
+    shown in its dashboard: the clinic's own bill number (B-000845), which staff search for,
+    never Kaha's internal bill id."""
+    return f"{clinic_name} — bill {bill_number}"
+
+
 def link_display(attempt: PaymentAttempt, url: str, clinic_name: str) -> PaymentDisplay:
     """An e-wallet, 3-D Secure, source or checkout page: the phone opens ``url`` from the QR."""
     return PaymentDisplay(

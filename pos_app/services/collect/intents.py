@@ -23,7 +23,8 @@ from pos_app.domain.errors import UserFacingError
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.errors import CardDeclinedError
 from pos_app.paymongo.models import PaymentIntent, PaymentStatus
-from pos_app.services.collect.display import intent_display
+from pos_app.services.collect.bookkeeping import require_bill
+from pos_app.services.collect.display import intent_display, payment_description
 from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.collect.results import AttemptUpdate
 
@@ -140,12 +141,14 @@ class IntentFlow:
         # as the account's capabilities spell it (ShopeePay: "shopeepay" or "shopee_pay")
         method_type = service._counter.paymongo_methods.wire_type(attempt.method)
         card = self._cards.get(attempt.id)
+        with service._database.unit_of_work(read_only=True) as uow:
+            bill = require_bill(uow.bills.get(attempt.bill_id))
         intent_future = self._creates.submit(
             paymongo.create_payment_intent,
             amount=attempt.amount.centavos,
             payment_method_allowed=[method_type],
             idempotency_key=keys["intent"],
-            description=f"{service._counter.clinic_name} bill {attempt.bill_id}",
+            description=payment_description(service._counter.clinic_name, bill.number),
             metadata=metadata,
         )
         method_future = self._creates.submit(

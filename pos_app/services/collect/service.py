@@ -37,7 +37,7 @@ from pos_app.domain.errors import AmountError, NotFound, UserFacingError
 from pos_app.domain.money import Money
 from pos_app.domain.tender import SOURCE_METHODS, Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
-from pos_app.paymongo.errors import PayMongoError
+from pos_app.paymongo.errors import PayMongoError, failed_payment_message
 from pos_app.paymongo.models import LastPaymentError
 from pos_app.services.collect.bookkeeping import (
     add_walk_in_bill,
@@ -290,9 +290,16 @@ class CollectService:
             event,
             at=now,
             expires_at=display.expires_at if display and event is _E.AWAITING else None,
-            failure_code=error.failed_code if error else None,
+            failure_code=(error.failed_code or "unknown") if error else None,
             failure_message=error.failed_message if error else None,
         )
+        if error is not None and changed.state is _S.FAILED:
+            log.warning(
+                "payment %s failed at PayMongo: %s (%s)",
+                attempt.id,
+                error.failed_code,
+                error.failed_message,
+            )
         if changed.state is _S.SUCCEEDED:
             self._crash.reached("paid_before_invoice")
             update = self._settle(changed, paymongo_id)
@@ -377,6 +384,14 @@ class CollectService:
             bill = require_bill(uow.bills.get(attempt.bill_id))
         display = self._displays.get(attempt.id) if attempt.is_open else None
         message = MESSAGES[attempt.state]
-        if attempt.state is _S.FAILED and attempt.failure_message:
-            message = f"Declined: {attempt.failure_message}"
+        if attempt.state is _S.FAILED:
+            # a refused start keeps Kaha's own words; a failure PayMongo reports gets the
+            # receptionist's words (PayMongo's own are in the log, see _apply_observed)
+            message = (
+                attempt.failure_message
+                if attempt.failure_message and not attempt.failure_code
+                else failed_payment_message(
+                    attempt.failure_code, card=attempt.method is TenderMethod.CARD
+                )
+            )
         return AttemptUpdate(attempt, bill, display, None, message)

@@ -26,7 +26,8 @@ from pos_app.domain.attempt import (
     map_source_status,
 )
 from pos_app.paymongo.models import Payment, Source
-from pos_app.services.collect.display import link_display
+from pos_app.services.collect.bookkeeping import require_bill
+from pos_app.services.collect.display import link_display, payment_description
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class SourceFlow:
             success_url=service._counter.return_url,
             failed_url=service._counter.return_url,
             idempotency_key=attempt.idempotency_keys["source"],
-            description=f"{service._counter.clinic_name} bill {attempt.bill_id}",
+            description=self._description(attempt),
             metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
         )
         service._crash.reached("source_answered")
@@ -112,7 +113,7 @@ class SourceFlow:
             source_id=source.id,
             amount=source.amount,
             idempotency_key=attempt.idempotency_keys["payment"],
-            description=f"{service._counter.clinic_name} bill {attempt.bill_id}",
+            description=self._description(attempt),
             metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
         )
         service._crash.reached("payment_answered")
@@ -122,6 +123,12 @@ class SourceFlow:
             )
         )
         return self._observe_payment(attempt, payment)
+
+    def _description(self, attempt: PaymentAttempt) -> str:
+        service = self._service
+        with service._database.unit_of_work(read_only=True) as uow:
+            bill = require_bill(uow.bills.get(attempt.bill_id))
+        return payment_description(service._counter.clinic_name, bill.number)
 
     def _observe_payment(self, attempt: PaymentAttempt, payment: Payment) -> AttemptUpdate:
         observed = map_payment_status(payment.status.value)

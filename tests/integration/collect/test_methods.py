@@ -118,7 +118,8 @@ def test_keyed_card_declined(
     update = keyed.start_keyed_card(bill_id, balance, _card(number))
     assert update.attempt.state is AttemptState.FAILED
     assert update.attempt.failure_code == code
-    assert update.message.startswith("Declined")
+    assert update.message.startswith("The bank declined the card")  # PayMongo's words: the log
+    assert "Ask for another card" in update.message
 
 
 @pytest.mark.parametrize("authorize", [True, False])

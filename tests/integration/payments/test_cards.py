@@ -70,7 +70,8 @@ def test_keyed_card_declined_with_a_reason_for_the_patient(
     update = keyed.start_keyed_card(bill.id, bill.balance, _card(number))
     assert update.attempt.state is AttemptState.FAILED
     assert update.attempt.failure_code == code
-    assert update.message.startswith("Declined: ")
+    assert update.message.startswith("The bank declined the card: ")  # PayMongo's words: the log
+    assert update.message.endswith("Ask for another card or another way to pay.")
     assert number not in update.message
     _nothing_recorded(database, bill.id)
     # the patient offers another card: a new attempt is allowed at once

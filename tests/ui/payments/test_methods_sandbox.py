@@ -57,6 +57,7 @@ def test_card_on_phone_checkout_paid(qtbot: QtBot, window: MainWindow) -> None:
 def _type_card(window: MainWindow, number: str) -> None:
     key_click(window, Qt.Key.Key_F3)
     card = window.payment.card
+    assert card is not None
     assert window.payment.pages.currentWidget() is card
     key_clicks(card.number_edit, number)
     key_clicks(card.expiry_edit, "12/30")
@@ -69,7 +70,7 @@ def _type_card(window: MainWindow, number: str) -> None:
 
 def _receptionist_reads(window: MainWindow) -> str:
     payment = window.payment
-    if payment.pages.currentWidget() is payment.card:
+    if payment.card is not None and payment.pages.currentWidget() is payment.card:
         return payment.card.problem.text()
     if payment.pages.currentWidget() is payment.remote and payment.current is not None:
         return "" if payment.current.is_open else payment.remote.status.text()

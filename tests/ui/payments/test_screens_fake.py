@@ -202,6 +202,7 @@ def test_keyed_card_clears_the_form_and_shows_the_3ds_link(
 ) -> None:
     key_click(window, Qt.Key.Key_F3)
     card = window.payment.card
+    assert card is not None
     assert window.payment.pages.currentWidget() is card
     key_clicks(card.number_edit, "4120 0000 0000 0007")
     key_clicks(card.expiry_edit, "12/29")

@@ -65,7 +65,7 @@ def test_database_url_from_environment(tmp_path: Path) -> None:
         ('keyed_card_enabled = "perhaps"\n', ["keyed_card_enabled", "true or false"]),
         ("connect_timeout_s = -1\n", ["connect_timeout_s", "positive number"]),
         ('termnal_id = "02"\n', ["termnal_id", "spelling"]),
-        ("terminal_id = \n", ["could not understand"]),
+        ("terminal_id = \n", ["could not be understood"]),
         ('paymongo_secret_key = "sk_test_x"\n', ["secret", "must not be kept in a file"]),
     ],
 )
