@@ -1,0 +1,89 @@
+"""Settings of the example site (also the test and type-check settings).
+
+The database is SQLite at $KAHA_CLINIC_DB; `python -m kaha_clinic.demo` points that at a fresh
+temporary folder unless given `--db`. Writers are serialised with IMMEDIATE transactions, which
+is what makes "two PATCHes with one Idempotency-Key apply once" hold on SQLite (PostgreSQL gets
+the same from `select_for_update`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.gettempdir())
+
+# A fresh key per process unless given: the demo keeps no sessions worth keeping.
+SECRET_KEY = os.environ.get("KAHA_CLINIC_SECRET_KEY") or secrets.token_urlsafe(50)
+DEBUG = os.environ.get("KAHA_CLINIC_DEBUG") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "kaha_clinic",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kaha_clinic.demo.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("KAHA_CLINIC_DB") or str(_TMP / "kaha-clinic-demo.sqlite3"),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        # A file, not memory: the contract tests serve it from other threads. One per process,
+        # since several test runs may share a machine.
+        "TEST": {"NAME": str(_TMP / f"kaha-clinic-test-{os.getpid()}.sqlite3")},
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "Asia/Manila"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+}
