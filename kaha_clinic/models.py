@@ -41,9 +41,7 @@ class Bill(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="bills")
     description = models.TextField(blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
-    status = models.CharField(
-        max_length=20, choices=BillStatus.choices, default=BillStatus.PENDING
-    )
+    status = models.CharField(max_length=20, choices=BillStatus.choices, default=BillStatus.PENDING)
     paid = models.BooleanField(default=False)
     # Payment fields: the counter's, written through PATCH /api/billing/<id>/.
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))

@@ -76,9 +76,7 @@ def _amount_field() -> serializers.DecimalField:
 
 
 def _text_field() -> serializers.CharField:
-    return serializers.CharField(
-        max_length=255, required=False, allow_null=True, allow_blank=True
-    )
+    return serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
 
 
 class PaymentUpdateSerializer(serializers.Serializer[dict[str, Any]]):

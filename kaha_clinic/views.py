@@ -7,6 +7,7 @@ whatever the site's REST_FRAMEWORK defaults say, so the contract does not depend
 from __future__ import annotations
 
 import re
+
 from django import forms
 from django.db.models import QuerySet
 from rest_framework import viewsets
@@ -99,4 +100,3 @@ def _bill_id(pk: str | None) -> int:
 
 def _messages(query: forms.Form) -> dict[str, list[str]]:
     return {name: [str(message) for message in errors] for name, errors in query.errors.items()}
-

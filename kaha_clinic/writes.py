@@ -125,7 +125,9 @@ def _conflict(
     if expected is not None:
         changed = expected != bill.amount
     else:
-        changed = status == BillStatus.PAID and amount_paid is not None and amount_paid != bill.amount
+        changed = (
+            status == BillStatus.PAID and amount_paid is not None and amount_paid != bill.amount
+        )
     return (409, {"detail": "amount changed", **facts}) if changed else None
 
 
@@ -144,7 +146,9 @@ def _apply_refund(bill: Bill, data: object) -> Answer:
 
 
 def _bill_json(bill_id: int) -> Json:
-    bill = Bill.objects.select_related("patient", "clinic").prefetch_related("lines").get(pk=bill_id)
+    bill = (
+        Bill.objects.select_related("patient", "clinic").prefetch_related("lines").get(pk=bill_id)
+    )
     return _plain(BillSerializer(bill).data)
 
 

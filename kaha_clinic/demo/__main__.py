@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -37,6 +38,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    # Stopped with SIGTERM too (tests, service managers): unwind so the temporary folder goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with tempfile.TemporaryDirectory(prefix="kaha-clinic-") as folder:
         db = args.db or Path(folder) / "clinic.sqlite3"
         os.environ["KAHA_CLINIC_DB"] = str(db)

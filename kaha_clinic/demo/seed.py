@@ -48,9 +48,10 @@ def ensure_admin(username: str, password: str) -> None:
 def seed(count: int, seed: int = 0) -> int:
     """Add the demo clinic and patients if missing, then `count` bills; returns bills stored."""
     rng = random.Random(seed)
-    clinic = Clinic.objects.filter(pk=demo.CLINIC["id"]).first()
+    clinic_id, clinic_name = int(str(demo.CLINIC["id"])), str(demo.CLINIC["name"])
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
     if clinic is None:
-        clinic = Clinic.objects.create(id=demo.CLINIC["id"], name=demo.CLINIC["name"])
+        clinic = Clinic.objects.create(id=clinic_id, name=clinic_name)
     patient_ids = list(Patient.objects.values_list("id", flat=True))
     if not patient_ids:
         patients = demo.make_patients(rng, DEMO_PATIENTS, 1)
@@ -73,7 +74,8 @@ def seed(count: int, seed: int = 0) -> int:
 def _add_batch(
     rng: random.Random, clinic: Clinic, patient_ids: list[int], first_id: int, size: int
 ) -> None:
-    bills, lines = [], []
+    bills: list[Bill] = []
+    lines: list[BillLine] = []
     for bill_id in range(first_id, first_id + size):
         made = demo.make_bill(rng, bill_id, patient_ids[int(rng.random() * len(patient_ids))])
         bills.append(

@@ -19,7 +19,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 class QuietRequestHandler(WSGIRequestHandler):
     """Logs nothing per request (tests and benchmarks make thousands)."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

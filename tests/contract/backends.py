@@ -97,7 +97,9 @@ class DjangoSide:
             amount=Decimal(total) / 100,
         )
         BillLine.objects.bulk_create(
-            BillLine(bill=bill, code=code, description=text, quantity=qty, unit_price=Decimal(p) / 100)
+            BillLine(
+                bill=bill, code=code, description=text, quantity=qty, unit_price=Decimal(p) / 100
+            )
             for code, text, qty, p in lines
         )
         return bill.pk

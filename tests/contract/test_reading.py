@@ -67,13 +67,15 @@ def test_one_bill_has_the_contract_shape(clinic: Clinic, api: httpx.Client) -> N
     assert set(bill["patient"]) == {"id", "first_name", "last_name", "senior_pwd_id"}
     assert set(bill["clinic"]) == {"id", "name"}
     assert bill["lines"] == [
-        {"code": "PROPH", "description": "Oral prophylaxis", "quantity": 1, "unit_price": "1500.00"},
+        {"code": "PROPH", "description": "Oral prophylaxis", "quantity": 1,
+         "unit_price": "1500.00"},
         {"code": "COMP1", "description": "Composite filling, 1 surface", "quantity": 1,
          "unit_price": "2000.00"},
     ]  # fmt: skip
     assert bill["amount"] == "3500.00"
     assert (bill["status"], bill["paid"], bill["payment_status"]) == ("pending", False, "pending")
-    assert bill["payment_intent_id"] is None and bill["paid_at"] is None
+    assert bill["payment_intent_id"] is None
+    assert bill["paid_at"] is None
     assert parse_instant(bill["updated_at"]).utcoffset() is not None
 
 
@@ -92,7 +94,8 @@ def test_the_list_pages_through_every_bill_in_updated_at_id_order(
     assert len(first["results"]) == 5
     assert first["next"].startswith(clinic.url + "/api/billing/?")
     bills = _all_pages(api, "/api/billing/?page_size=5")
-    assert len(bills) == 23 and len({bill["id"] for bill in bills}) == 23
+    assert len(bills) == 23
+    assert len({bill["id"] for bill in bills}) == 23
     keys = [(parse_instant(bill["updated_at"]), bill["id"]) for bill in bills]
     assert keys == sorted(keys)
     second = api.get(first["next"]).json()
@@ -124,9 +127,7 @@ def test_updated_since_is_strictly_later(clinic: Clinic, api: httpx.Client) -> N
     ]
 
 
-def test_status_filters_and_bad_filters_are_field_errors(
-    clinic: Clinic, api: httpx.Client
-) -> None:
+def test_status_filters_and_bad_filters_are_field_errors(clinic: Clinic, api: httpx.Client) -> None:
     kept = clinic.side.add_bill(CLEANING)
     dropped = clinic.side.add_bill(CLEANING)
     clinic.side.change_bill(dropped, status="cancelled")
