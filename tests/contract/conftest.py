@@ -12,15 +12,27 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import django
 import httpx
 import pytest
+from django.conf import settings
 
+from kaha_clinic.demo import settings as site_settings
 from pos_sandbox.clinic import ClinicState, create_clinic_app
 from pos_sandbox.clock import SandboxClock
 from pos_sandbox.faults import FaultInjector
 from pos_sandbox.requestlog import RequestLog
 from tests.contract.backends import ClinicSide, DjangoSide, SandboxSide
 from tests.sandbox.clinic.serving import serve_in_thread
+
+if not settings.configured:
+    # settings.configure() rather than DJANGO_SETTINGS_MODULE: loading a settings module makes
+    # Django set the process's TZ to TIME_ZONE (Asia/Manila), which would shift local time under
+    # every other test in the session (the counter's own tests read UTC vs local time).
+    settings.configure(
+        **{name: value for name, value in vars(site_settings).items() if name.isupper()}
+    )
+    django.setup()
 
 TOKEN = "tok" + secrets.token_hex(16)
 
