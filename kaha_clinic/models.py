@@ -109,7 +109,9 @@ class IdempotentAnswer(models.Model):
     # The method, bill and body of the first request: the same key with another request is 422.
     fingerprint = models.TextField()
     status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    # The JSON text as first sent, not a JSONField: PostgreSQL's jsonb would reorder its keys,
+    # and a repeat should get the very same answer.
+    body = models.TextField()
     bill_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

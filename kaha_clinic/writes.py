@@ -67,7 +67,7 @@ def _once(
                     key=key,
                     fingerprint=fingerprint,
                     status_code=answer[0],
-                    body=answer[1],
+                    body=json.dumps(answer[1]),
                     bill_id=bill_id,
                 )
             return answer
@@ -85,8 +85,9 @@ def _stored(key: str) -> IdempotentAnswer | None:
 def _replay(stored: IdempotentAnswer, fingerprint: str, key: str) -> Answer:
     if stored.fingerprint != fingerprint:
         return 422, {"detail": f"Idempotency-Key {key} was already used with a different request."}
-    body = stored.body
-    return stored.status_code, body if isinstance(body, dict) else {"detail": body}
+    body = json.loads(stored.body)
+    assert isinstance(body, dict)
+    return stored.status_code, body
 
 
 def _field_errors(errors: Any) -> Json:

@@ -27,6 +27,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--token", help="the counter's API token (made up if not given)")
     parser.add_argument("--db", type=Path, help="SQLite file to use and keep (default: temporary)")
+    parser.add_argument(
+        "--database-url", help="use PostgreSQL instead: postgresql://user@host:port/name"
+    )
     parser.add_argument("--bills", type=int, default=60, help="demo bills to add to an empty db")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--admin-password", help="password of the 'admin' superuser")
@@ -43,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kaha-clinic-") as folder:
         db = args.db or Path(folder) / "clinic.sqlite3"
         os.environ["KAHA_CLINIC_DB"] = str(db)
+        if args.database_url:
+            os.environ["KAHA_CLINIC_DATABASE_URL"] = args.database_url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaha_clinic.demo.settings")
         return _serve(args, db)
 
@@ -65,7 +70,8 @@ def _serve(args: argparse.Namespace, db: Path) -> int:
         seed.seed(args.bills, args.seed)
     httpd = server.make_server(args.host, args.port, quiet=False)
     url = f"http://{args.host}:{httpd.server_address[1]}"
-    print(f"Clinic server:  {url}  ({Bill.objects.count()} bills in {db})", flush=True)
+    where = "PostgreSQL" if args.database_url else db
+    print(f"Clinic server:  {url}  ({Bill.objects.count()} bills in {where})", flush=True)
     print(f"Counter token:  {token}", flush=True)
     print(f"Admin:          {url}/admin/  (admin / {password})", flush=True)
     print(f"Counter setup:  POS_APP_CLINIC_BASE_URL={url} POS_APP_CLINIC_TOKEN={token}", flush=True)

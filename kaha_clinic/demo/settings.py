@@ -1,9 +1,9 @@
 """Settings of the example site (also the test and type-check settings).
 
-The database is SQLite at $KAHA_CLINIC_DB; `python -m kaha_clinic.demo` points that at a fresh
-temporary folder unless given `--db`. Writers are serialised with IMMEDIATE transactions, which
-is what makes "two PATCHes with one Idempotency-Key apply once" hold on SQLite (PostgreSQL gets
-the same from `select_for_update`).
+The database is SQLite at $KAHA_CLINIC_DB (`python -m kaha_clinic.demo` points that at a fresh
+temporary folder unless given `--db`), or PostgreSQL at $KAHA_CLINIC_DATABASE_URL. On SQLite,
+writers are serialised with IMMEDIATE transactions, which is what makes "two PATCHes with one
+Idempotency-Key apply once" hold there (PostgreSQL gets the same from `select_for_update`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 _TMP = Path(tempfile.gettempdir())
 
@@ -59,7 +63,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+
+def _postgres(url: str) -> dict[str, Any]:
+    """Django's DATABASES entry for "postgresql://user:password@host:port/name?host=/socket/dir"."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        raise ImproperlyConfigured(f"KAHA_CLINIC_DATABASE_URL must be postgresql://...: {url!r}")
+    query = parse_qs(parts.query)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": query.get("host", [parts.hostname or ""])[0],
+        "PORT": str(parts.port or query.get("port", [""])[0]),
+    }
+
+
+_SQLITE = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("KAHA_CLINIC_DB") or str(_TMP / "kaha-clinic-demo.sqlite3"),
@@ -73,6 +94,9 @@ DATABASES = {
         "TEST": {"NAME": str(_TMP / f"kaha-clinic-test-{os.getpid()}.sqlite3")},
     }
 }
+# PostgreSQL when told (`--database-url`): bill rows are locked with SELECT ... FOR UPDATE.
+_URL = os.environ.get("KAHA_CLINIC_DATABASE_URL")
+DATABASES = {"default": _postgres(_URL)} if _URL else _SQLITE
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"

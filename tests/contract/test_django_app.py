@@ -51,7 +51,7 @@ def test_admin_changelists_and_a_bill_page_render_for_staff(admin_client: Client
     bill_id = side.add_bill(CLEANING)
     Bill.objects.filter(pk=bill_id).update(amount_paid=Decimal("3500.00"), status="paid")
     Refund.objects.create(bill_id=bill_id, amount=Decimal("500.00"), method="gcash")
-    IdempotentAnswer.objects.create(key="k", fingerprint="f", status_code=200, body={})
+    IdempotentAnswer.objects.create(key="k", fingerprint="f", status_code=200, body="{}")
     for model in (Bill, Refund, IdempotentAnswer, Patient, Clinic):
         url = reverse(f"admin:kaha_clinic_{model._meta.model_name}_changelist")
         response = admin_client.get(url)

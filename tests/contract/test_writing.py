@@ -92,13 +92,13 @@ def test_the_same_key_for_another_request_is_422(clinic: Clinic, api: httpx.Clie
     assert clinic.side.stored(bill_id).payment_method == "qrph"
 
 
-def _at_once(clinic: Clinic, send: Any) -> list[httpx.Response]:
+def at_once(url: str, send: Any, token: str = TOKEN) -> list[httpx.Response]:
     """Send CONCURRENT requests released together, each on its own connection."""
     start = threading.Barrier(CONCURRENT)
 
     def one(_: int) -> httpx.Response:
-        headers = {"Authorization": f"Token {TOKEN}"}
-        with httpx.Client(base_url=clinic.url, headers=headers, timeout=30.0) as client:
+        headers = {"Authorization": f"Token {token}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=30.0) as client:
             client.get("/api/billing/?page_size=1")  # connect before the barrier
             start.wait(timeout=30)
             response = send(client)
@@ -112,8 +112,9 @@ def _at_once(clinic: Clinic, send: Any) -> list[httpx.Response]:
 def test_patches_sent_at_once_with_one_key_apply_once(clinic: Clinic, api: httpx.Client) -> None:
     bill_id = clinic.side.add_bill(CLEANING)
     headers = _key()
-    answers = _at_once(
-        clinic, lambda c: c.patch(f"/api/billing/{bill_id}/", json=_paid_body(), headers=headers)
+    answers = at_once(
+        clinic.url,
+        lambda c: c.patch(f"/api/billing/{bill_id}/", json=_paid_body(), headers=headers),
     )
     assert {answer.status_code for answer in answers} == {200}
     # Applied twice, the later answer would carry a later updated_at.
@@ -125,8 +126,8 @@ def test_refunds_sent_at_once_with_one_key_apply_once(clinic: Clinic, api: httpx
     bill_id = _paid_bill(clinic, api)
     headers = _key()
     body = {"amount": "500.00", "reason": "requested_by_customer", "method": "gcash"}
-    answers = _at_once(
-        clinic, lambda c: c.post(f"/api/billing/{bill_id}/refunds/", json=body, headers=headers)
+    answers = at_once(
+        clinic.url, lambda c: c.post(f"/api/billing/{bill_id}/refunds/", json=body, headers=headers)
     )
     assert {answer.status_code for answer in answers} == {201}
     assert len({answer.text for answer in answers}) == 1
