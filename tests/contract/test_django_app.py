@@ -78,3 +78,16 @@ def test_the_demo_command_serves_the_api_with_the_given_token() -> None:
         finally:
             demo.terminate()
             demo.wait(timeout=20)
+
+
+def test_an_idempotency_key_longer_than_its_column_is_400() -> None:
+    bill_id = DjangoSide().add_bill(CLEANING)
+    response = _token_client().patch(
+        f"/api/billing/{bill_id}/",
+        data={"payment_method": "cash"},
+        content_type="application/json",
+        headers={"Idempotency-Key": "k" * 256},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Idempotency-Key must be at most 255 characters."}
+    assert Bill.objects.get(pk=bill_id).payment_method is None
