@@ -87,15 +87,17 @@ class _BillingApi:
 
     def _refuse(self, request: Request) -> Response | None:
         """A 401 answer unless the request carries the right token."""
-        header = request.headers.get("authorization")
-        if not header:
+        # DRF's TokenAuthentication, wording included: another scheme counts as no credentials.
+        words = request.headers.get("authorization", "").split()
+        if not words or words[0].lower() != "token":
             detail = "Authentication credentials were not provided."
+        elif len(words) == 1:
+            detail = "Invalid token header. No credentials provided."
+        elif len(words) > 2:
+            detail = "Invalid token header. Token string should not contain spaces."
+        elif hmac.compare_digest(words[1].encode(), self._token.encode()):
+            return None
         else:
-            scheme, _, given = header.partition(" ")
-            if scheme.lower() == "token" and hmac.compare_digest(
-                given.strip().encode(), self._token.encode()
-            ):
-                return None
             detail = "Invalid token."
         return JSONResponse(
             {"detail": detail}, status_code=401, headers={"WWW-Authenticate": "Token"}
