@@ -20,14 +20,18 @@ from tests.integration.collect.conftest import patient_pays
 def _open_bill(database: Database, skip: int = 0) -> tuple[int, object]:
     with database.unit_of_work(read_only=True) as uow:
         bills = [
-            b for b in uow.bills.list_queue(BillStatus.PENDING, 50) if b.amount_due.centavos > 100_00
+            b
+            for b in uow.bills.list_queue(BillStatus.PENDING, 50)
+            if b.amount_due.centavos > 100_00
         ]
     bill = bills[skip]
     return bill.id, bill.balance
 
 
 def _paid_ledger(sandbox: SandboxServer) -> list[dict[str, object]]:
-    return [e for e in sandbox.paymongo.ledger() if e["kind"] == "payment" and e["status"] == "paid"]
+    return [
+        e for e in sandbox.paymongo.ledger() if e["kind"] == "payment" and e["status"] == "paid"
+    ]
 
 
 def _invoices(database: Database, bill_id: int) -> int:
