@@ -40,7 +40,8 @@ def _pay_two_bills(collect: CollectService, database: Database) -> list[int]:
         bills = [b for b in uow.bills.list_queue(BillStatus.PENDING, 50) if b.balance.centavos][:2]
     for bill in bills:
         update = collect.start(bill.id, TenderMethod.QRPH, bill.balance)
-        assert update.display is not None and update.display.url is not None
+        assert update.display is not None
+        assert update.display.url is not None
         patient_pays(update.display.url)
         assert collect.refresh(update.attempt.id).attempt.state is AttemptState.SUCCEEDED
     return [b.id for b in bills]

@@ -62,7 +62,8 @@ def test_a_qrph_paid_twice_is_one_tender_and_one_case(
 ) -> None:
     bill_id, balance = _open_bill(database)
     update = collect.start(bill_id, TenderMethod.QRPH, balance)  # type: ignore[arg-type]
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     patient_pays(update.display.url)
     assert collect.refresh(update.attempt.id).settlement is not None
     fresh.paymongo.pay_late(update.attempt.paymongo_ids["intent"])  # the second scan
@@ -118,7 +119,8 @@ def test_money_paid_while_the_counter_was_not_looking_is_recorded_once(
 ) -> None:
     bill_id, balance = _open_bill(database)
     update = collect.start(bill_id, TenderMethod.QRPH, balance)  # type: ignore[arg-type]
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     patient_pays(update.display.url)  # no poll, no webhook: only reconciliation sees it
 
     result = reconciler.run()
@@ -154,7 +156,8 @@ def test_a_paymongo_tender_with_no_payment_at_paymongo_is_flagged(
 ) -> None:
     bill_id, balance = _open_bill(database)
     update = collect.start(bill_id, TenderMethod.QRPH, balance)  # type: ignore[arg-type]
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     patient_pays(update.display.url)
     collect.refresh(update.attempt.id)
     fresh.paymongo.reset()  # PayMongo forgets the payment: the tender is now unbacked
