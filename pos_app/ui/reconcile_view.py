@@ -60,7 +60,8 @@ class ReconcileDriver(QObject):
             self._timer.stop()
             return
         self._timer.start()
-        self._tick()  # the start-up run
+        self.schedule.run_soon()
+        self._tick()  # the start-up run (or the first after a reconnect)
 
     def stop(self) -> None:
         self._timer.stop()

@@ -37,6 +37,11 @@ class ReconcileSchedule:
             self._in_flight = True
             return True
 
+    def run_soon(self) -> None:
+        """(Re)connected to PayMongo: the next ``due`` says yes, as at start-up."""
+        with self._lock:
+            self._next_at = None
+
     def finished(self, now: datetime) -> None:
         with self._lock:
             self._in_flight = False

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.attempt import AttemptState
+from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
@@ -75,3 +76,26 @@ def test_ctrl_shift_p_shows_the_payout_and_exports_the_csv(
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert [row["row"] for row in rows] == ["payment", "total"]
     assert rows[0]["invoice"] == settlement.invoice.number
+
+
+def test_the_start_up_run_raises_a_late_payment_with_no_key_pressed(
+    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    _services, backend = counter
+    feature = window.reconciliation
+    assert feature is not None
+    qtbot.waitUntil(lambda: not feature.driver.schedule.running, timeout=WAIT_MS)  # the first
+    bill = window.payment.bill
+    assert bill is not None
+    update = backend.collect.start(bill.id, TenderMethod.QRPH, bill.balance)
+    backend.collect.cancel(update.attempt.id)
+    late = httpx.post(
+        f"{backend.paymongo_url}/_control/objects/{update.attempt.paymongo_ids['intent']}/pay_late"
+    )
+    assert late.status_code == 200, late.text
+
+    with qtbot.waitSignal(feature.driver.finished, timeout=WAIT_MS) as finished:
+        window.set_backend(backend)  # as when the counter (re)connects to PayMongo
+
+    assert [c.payment_id for c in finished.args[0].new_cases] == [late.json()["data"]["id"]]
+    assert "1 overpayment case" in window.statusBar().currentMessage()
