@@ -222,19 +222,24 @@ class ReconcileService:
         claimed: dict[str, str],
     ) -> None:
         driven: list[tuple[Payment, PaymentAttempt]] = []
+        judged: list[SeenPayment] = []
         with self._database.unit_of_work() as uow:
             repo = ReconcileRepository(uow.session)
-            tenders = repo.tender_times([a.id for _, a in batch if a is not None])
+            ids = [a.id for _, a in batch if a is not None]
+            tenders = repo.tender_times(ids)
+            current = repo.attempts(ids)  # as they are now, not as when the list was read
             for payment, listed in batch:
-                # the attempt as it is now, not as it was when the payments were listed
-                attempt = None if listed is None else (uow.attempts.get(listed.id) or listed)
+                attempt = None if listed is None else current.get(listed.id, listed)
                 if attempt is not None and attempt.is_open and payment.status is PaymentStatus.PAID:
                     driven.append((payment, attempt))
                     continue
-                seen = self._judge(run, uow, payment, attempt, claimed=claimed, tenders=tenders)
-                repo.record(seen, at=run.now)
-                self._count(run, seen)
+                judged.append(
+                    self._judge(run, uow, payment, attempt, claimed=claimed, tenders=tenders)
+                )
+            repo.record_many(judged, at=run.now)
             uow.commit()
+        for seen in judged:
+            self._count(run, seen)
         for payment, attempt in driven:
             self._drive_open(run, payment, attempt, claimed)
 

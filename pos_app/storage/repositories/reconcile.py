@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -72,24 +72,20 @@ class ReconcileRepository:
         return found
 
     def record(self, seen: SeenPayment, *, at: datetime) -> None:
-        row = self._session.get(ReconciledPaymentRow, seen.payment_id)
-        if row is None:
-            row = ReconciledPaymentRow(payment_id=seen.payment_id)
-            self._session.add(row)
-        row.status = seen.status
-        row.amount_centavos = seen.amount.centavos
-        row.fee_centavos = seen.fee.centavos
-        row.net_centavos = seen.net.centavos
-        row.method = seen.method
-        row.intent_id = seen.intent_id
-        row.source_id = seen.source_id
-        row.payout_id = seen.payout_id
-        row.paymongo_created_at = seen.created_at
-        row.outcome = seen.outcome.value
-        row.attempt_id = seen.attempt_id
-        row.bill_id = seen.bill_id
-        row.note = seen.note
-        row.seen_at = at
+        self.record_many([seen], at=at)
+
+    def record_many(self, seens: Sequence[SeenPayment], *, at: datetime) -> None:
+        """Store what each payment turned out to be (one query for the rows already there)."""
+        existing: dict[str, ReconciledPaymentRow] = {}
+        for chunk in _chunks([s.payment_id for s in seens]):
+            query = select(ReconciledPaymentRow).where(ReconciledPaymentRow.payment_id.in_(chunk))
+            existing.update((row.payment_id, row) for row in self._session.scalars(query))
+        for seen in seens:
+            row = existing.get(seen.payment_id)
+            if row is None:
+                row = existing[seen.payment_id] = ReconciledPaymentRow(payment_id=seen.payment_id)
+                self._session.add(row)
+            _copy_seen(row, seen, at)
         self._session.flush()
 
     def unsettled(self) -> list[SeenPayment]:
@@ -256,3 +252,20 @@ def _seen_from_row(row: ReconciledPaymentRow) -> SeenPayment:
         bill_id=row.bill_id,
         note=row.note,
     )
+
+
+def _copy_seen(row: ReconciledPaymentRow, seen: SeenPayment, at: datetime) -> None:
+    row.status = seen.status
+    row.amount_centavos = seen.amount.centavos
+    row.fee_centavos = seen.fee.centavos
+    row.net_centavos = seen.net.centavos
+    row.method = seen.method
+    row.intent_id = seen.intent_id
+    row.source_id = seen.source_id
+    row.payout_id = seen.payout_id
+    row.paymongo_created_at = seen.created_at
+    row.outcome = seen.outcome.value
+    row.attempt_id = seen.attempt_id
+    row.bill_id = seen.bill_id
+    row.note = seen.note
+    row.seen_at = at
