@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -63,6 +63,8 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
 
 
 class PayoutsDialog(QDialog):
+    loaded = Signal()  # the payouts are on screen
+
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
@@ -132,6 +134,7 @@ class PayoutsDialog(QDialog):
         if reports:
             self.payouts.selectRow(0)
             self._show_selected()
+        self.loaded.emit()
 
     def _show_selected(self) -> None:
         row = self.payouts.currentRow()
@@ -149,7 +152,7 @@ class PayoutsDialog(QDialog):
                     pesos(line.fee.centavos),
                     pesos(line.net.centavos),
                     line.bill_number or "—",
-                    line.invoice_number or "not from this counter",
+                    line.invoice_number or line.note,
                 )
                 for line in report.lines
             ],

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.attempt import AttemptState, PaymentAttempt
 from pos_app.domain.money import Money
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.models import Page, Payment, PaymentStatus
@@ -43,6 +43,7 @@ CSV_COLUMNS = (
     "method",
     "bill",
     "invoice",
+    "note",
     "gross",
     "fee",
     "withholding_on_fees",
@@ -63,7 +64,8 @@ class PayoutLine:
     fee: Money
     net: Money
     bill_number: str | None
-    invoice_number: str | None
+    invoice_number: str | None  # None for money that is not the bill's (a case) or no invoice yet
+    note: str = ""  # why there is no invoice, in plain words
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,15 @@ class PayoutService:
             for p in payouts
         ]
 
-    def _invoices(self, payments: Sequence[Payment]) -> dict[str, tuple[str, str | None]]:
-        """payment id -> (bill number, invoice number) for the payments this counter knows."""
-        found: dict[str, tuple[str, str | None]] = {}
+    def _invoices(self, payments: Sequence[Payment]) -> dict[str, tuple[str, str | None, str]]:
+        """payment id -> (bill number, invoice number, note) for the payments this counter knows.
+
+        A payment reconciliation set aside (late, double) gets no invoice: it is not the bill's.
+        """
+        found: dict[str, tuple[str, str | None, str]] = {}
         with self._database.unit_of_work(read_only=True) as uow:
             repo = ReconcileRepository(uow.session)
+            journal = repo.seen([p.id for p in payments])
             by_paymongo_id = repo.attempts_by_paymongo_id(
                 {i for p in payments for i in match_ids(p)}
             )
@@ -142,13 +148,23 @@ class PayoutService:
                 if attempt is None:
                     continue
                 bill = uow.bills.get(attempt.bill_id)
-                invoice = uow.invoices.get_for_bill(attempt.bill_id)
-                if bill is not None:
-                    found[payment.id] = (bill.number, invoice.number if invoice else None)
+                if bill is None:
+                    continue
+                seen = journal.get(payment.id)
+                set_aside = seen is not None and seen.outcome.is_case
+                unbilled = attempt.state is AttemptState.NEEDS_REVIEW and not repo.tendered(
+                    [attempt.id]
+                )
+                if set_aside or unbilled:
+                    found[payment.id] = (bill.number, None, "overpayment case: refund or keep")
+                else:
+                    invoice = uow.invoices.get_for_bill(attempt.bill_id)
+                    number = invoice.number if invoice else None
+                    found[payment.id] = (bill.number, number, "" if number else "no invoice yet")
         return found
 
 
-def _line(payment: Payment, invoice: tuple[str, str | None] | None) -> PayoutLine:
+def _line(payment: Payment, invoice: tuple[str, str | None, str] | None) -> PayoutLine:
     fee = payment.fee or 0
     net = payment.net_amount if payment.net_amount is not None else payment.amount - fee
     return PayoutLine(
@@ -160,6 +176,7 @@ def _line(payment: Payment, invoice: tuple[str, str | None] | None) -> PayoutLin
         net=Money(net),
         bill_number=invoice[0] if invoice else None,
         invoice_number=invoice[1] if invoice else None,
+        note=invoice[2] if invoice else "not from this counter",
     )
 
 
@@ -188,6 +205,7 @@ def payouts_csv(reports: Sequence[PayoutReport]) -> str:
                     line.method,
                     line.bill_number or "",
                     line.invoice_number or "",
+                    line.note,
                     line.gross.to_decimal_str(),
                     line.fee.to_decimal_str(),
                     "",
@@ -200,6 +218,7 @@ def payouts_csv(reports: Sequence[PayoutReport]) -> str:
             [
                 *head,
                 "total",
+                "",
                 "",
                 "",
                 "",
