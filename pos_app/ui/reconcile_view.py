@@ -5,7 +5,7 @@ Threading contract: GUI thread only. ``ReconcileDriver`` asks the Qt-free ``Reco
 whether a run is due (no I/O) and runs ``ReconcileService`` on the task runner's network pool;
 results come back on the GUI thread. A run starts as soon as PayMongo is connected (start-up),
 then every ``reconcile_minutes``; ``run_scheduled`` asks PayMongo only on a day this counter took
-PayMongo payments.
+PayMongo payments (the start-up run always asks).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class ReconcileDriver(QObject):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self.last: ReconcileResult | None = None
+        self._connect_run = False  # the next scheduled run is the start-up (or reconnect) one
 
     def set_backend(self, backend: PaymentBackend | None) -> None:
         self._backend = backend if backend is not None and backend.reconcile else None
@@ -61,6 +62,7 @@ class ReconcileDriver(QObject):
             return
         self._timer.start()
         self.schedule.run_soon()
+        self._connect_run = True
         self._tick()  # the start-up run (or the first after a reconnect)
 
     def stop(self) -> None:
@@ -75,7 +77,10 @@ class ReconcileDriver(QObject):
 
     def _tick(self) -> None:
         if self._backend is not None and self.schedule.due(self._clock.now()):
-            self._start(scheduled=True)
+            # at start-up always (money may have come in overnight); later only on a day
+            # this counter took PayMongo payments
+            self._start(scheduled=not self._connect_run)
+            self._connect_run = False
 
     def _start(self, *, scheduled: bool) -> None:
         assert self._backend is not None
