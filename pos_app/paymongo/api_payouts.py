@@ -1,4 +1,4 @@
-"""Payouts: list them (cursor pages) and read one (fact sheet section 19.9).
+"""Payouts: list them in cursor pages (fact sheet section 19.9).
 
 The paths ``GET /v1/payouts`` and ``GET /v1/payouts/{id}`` are PayMongo's reference outline
 [L-M]; there is no documented list of one payout's payments, so callers match payments to a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pos_app.paymongo._base import ApiSection, path_id
+from pos_app.paymongo._base import ApiSection
 from pos_app.paymongo.api_payments import MAX_PAGE_SIZE, _all_pages, _page_params
 from pos_app.paymongo.models import Page
 from pos_app.paymongo.models.payouts import Payout
@@ -28,6 +28,3 @@ class PayoutsApi(ApiSection):
             return self.list_payouts(limit=page_size, after=after)
 
         yield from _all_pages(fetch)
-
-    def retrieve_payout(self, payout_id: str) -> Payout:
-        return Payout.from_answer(self._http.request("GET", f"/v1/payouts/{path_id(payout_id)}"))

@@ -71,7 +71,3 @@ class Payout:
             created_at=f.integer("created_at"),
             payout_date=f.opt_integer("payout_date"),
         )
-
-    @classmethod
-    def from_answer(cls, body: object) -> Payout:
-        return cls.from_json(Fields(body, "answer").raw("data"), "data")
