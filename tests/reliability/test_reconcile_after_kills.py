@@ -49,7 +49,7 @@ from tests.reliability.reconcile_oracle import mismatches
 
 FAST_SEED = 161_207
 FAST_KILLS = 6
-SOAK_KILLS = 60
+SOAK_KILLS = 150
 LOST_OF_EACH_10 = (2, 5, 8)  # 30% of the webhooks PayMongo sends the counter are lost
 LATE_RATE = 0.6  # how many closed payments get paid (again) afterwards
 
