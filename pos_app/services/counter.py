@@ -25,9 +25,9 @@ from pos_app.services.receipts import ReceiptService
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
-    from pos_app.services.webhook_status import WebhookHealth
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
+    from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
 
