@@ -338,6 +338,9 @@ def _start_payment_backend(
     recovered = monitor.recover()
     if recovered:
         log.info("recovered %d open payments from the last run", len(recovered))
+    from pos_app.services.reconcile.payouts import PayoutService
+    from pos_app.services.reconcile.service import ReconcileService
+
     return PaymentBackend(
         description=description,
         paymongo_url=paymongo_url,
@@ -347,7 +350,37 @@ def _start_payment_backend(
         webhook_url=webhook_url,
         methods=methods,
         webhook=webhook,
+        reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
+        payouts=PayoutService(database, client),
     )
+
+
+def paymongo_without_window(
+    settings: Settings, secrets: Secrets, closers: list[Callable[[], None]]
+) -> PayMongoClient:
+    """A PayMongo client for a ``pos-app`` command: the configured PayMongo, or in sandbox mode
+    the embedded sandbox with the counter's saved state. ``closers`` get what to close."""
+    from secrets import token_hex
+
+    from pos_app.paymongo import PayMongoClient, Timeouts
+
+    base_url, secret_key = settings.paymongo_base_url, secrets.paymongo_secret_key
+    if secrets.mode is Mode.SANDBOX:
+        server = start_embedded_sandbox(settings)
+        closers.append(server.stop)
+        base_url, secret_key = server.paymongo_url, "sk_test_" + token_hex(12)
+    client = PayMongoClient(
+        secret_key=secret_key,
+        base_url=base_url,
+        timeouts=Timeouts(
+            connect_s=settings.connect_timeout_s,
+            read_s=settings.read_timeout_s,
+            per_try_s=settings.read_timeout_s,
+            total_s=settings.request_deadline_s,
+        ),
+    )
+    closers.insert(0, client.close)
+    return client
 
 
 def start_webhook_receiver(

@@ -90,6 +90,8 @@ class Settings:
     printer_kind: PrinterKind = PrinterKind.PDF
     printer_address: str = ""
     idle_lock_minutes: int = 5
+    # how often PayMongo's payments are reconciled while the counter takes PayMongo payments
+    reconcile_minutes: int = 5
     log_level: str = "INFO"
     settings_file: Path | None = field(default=None, compare=False)
 

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 # command name -> module under pos_app.commands (keep alphabetical)
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "payouts": "payouts",
+    "reconcile": "reconcile",
+}
 
 
 class Command(Protocol):

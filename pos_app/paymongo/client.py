@@ -26,13 +26,14 @@ import httpx
 from pos_app.paymongo.api_hosted import HostedApi
 from pos_app.paymongo.api_intents import PaymentIntentsApi
 from pos_app.paymongo.api_payments import PaymentsApi
+from pos_app.paymongo.api_payouts import PayoutsApi
 from pos_app.paymongo.requester import Requester
 from pos_app.paymongo.retry import Pacing, RetryPolicy, Timeouts
 
 DEFAULT_BASE_URL = "https://api.paymongo.com"
 
 
-class PayMongoClient(PaymentIntentsApi, PaymentsApi, HostedApi):
+class PayMongoClient(PaymentIntentsApi, PaymentsApi, HostedApi, PayoutsApi):
     def __init__(
         self,
         *,

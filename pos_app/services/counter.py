@@ -25,6 +25,8 @@ from pos_app.services.receipts import ReceiptService
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
+    from pos_app.services.reconcile.payouts import PayoutService
+    from pos_app.services.reconcile.service import ReconcileService
     from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
@@ -73,6 +75,8 @@ class PaymentBackend:
     # the ways of paying the PayMongo account has (capabilities); the counter offers only these
     methods: AccountMethods = field(default_factory=AccountMethods.assumed)
     webhook: WebhookStatusPort | None = None  # None: no webhook receiver on this counter
+    reconcile: ReconcileService | None = None  # matches PayMongo's payments with this counter's
+    payouts: PayoutService | None = None  # PayMongo's payouts with their payments and invoices
 
 
 @dataclass(frozen=True)

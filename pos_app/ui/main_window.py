@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from pos_app.ui.bill_detail import BillDetailView
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.payment_panel import PaymentPanel
+    from pos_app.ui.payouts_view import PayoutsDialog
+    from pos_app.ui.reconcile_view import ReconcileFeature
     from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
     from pos_app.ui.webhook_line import WebhookStatusLine
 
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         keyed_card_enabled: bool = False,
         wallet_sources: bool = False,
         payment_side_later: bool = False,
+        reconcile_minutes: int = 5,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
@@ -117,6 +120,9 @@ class MainWindow(QMainWindow):
         self.overpayments: OverpaymentsDialog | None = None
         self.walk_in: WalkInDialog | None = None
         self.webhook_line: WebhookStatusLine | None = None  # once a webhook receiver runs
+        self._reconcile_minutes = reconcile_minutes
+        self.reconciliation: ReconcileFeature | None = None  # with the payment side
+        self.payouts: PayoutsDialog | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -174,6 +180,7 @@ class MainWindow(QMainWindow):
             keyed_card_enabled=settings.keyed_card_enabled,
             wallet_sources=settings.wallet_sources,
             payment_side_later=payment_side_later,
+            reconcile_minutes=settings.reconcile_minutes,
         )
 
     @property
@@ -215,6 +222,9 @@ class MainWindow(QMainWindow):
         payment.bill_changed.connect(self._on_bill_changed)
         payment.display_changed.connect(display.show_update)
         payment.settled.connect(self._on_settled)
+        from pos_app.ui.reconcile_view import ReconcileFeature
+
+        self.reconciliation = ReconcileFeature(self._runner, self._reconcile_minutes, self)
         self._fill_menu(payment)
         widths = self._splitter.sizes() if self.isVisible() else list(SPLIT_WIDTHS)
         self._placeholder.setParent(None)  # out of the splitter; freed with the window
@@ -241,6 +251,8 @@ class MainWindow(QMainWindow):
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
+            ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
+            ("PayMongo &payouts…", "Ctrl+Shift+P", self.show_payouts),
         )
         for text, key, slot in entries:
             action = QAction(text, self)
@@ -257,6 +269,8 @@ class MainWindow(QMainWindow):
         if self.webhook_line is not None:
             self.webhook_line.stop()
         self.customer_display.show_idle()
+        if self.reconciliation is not None:
+            self.reconciliation.driver.stop()
 
     def set_mode(self, mode: Mode) -> None:
         """The mode once the keys are read (``mode=None`` at construction: not known yet)."""
@@ -273,6 +287,8 @@ class MainWindow(QMainWindow):
             self.webhook_line = WebhookStatusLine(self._runner, self)
             self.statusBar().addPermanentWidget(self.webhook_line)
             self.webhook_line.watch(backend.webhook)
+        if self.reconciliation is not None:
+            self.reconciliation.set_backend(backend)  # its first run is the start-up one
 
     def toggle_customer_display(self) -> None:
         """F9: the patient-facing window, on the second screen when there is one."""
@@ -334,6 +350,21 @@ class MainWindow(QMainWindow):
             )
         dialog.show()
         return dialog
+
+    def show_reconciliation(self) -> None:
+        """Ctrl+R: reconcile with PayMongo now; the last result and every open case."""
+        if self.reconciliation is not None:
+            self.reconciliation.open()
+
+    def show_payouts(self) -> PayoutsDialog:
+        """Ctrl+Shift+P: PayMongo's payouts with their payments and invoices; CSV export."""
+        if self.payouts is None:
+            from pos_app.ui.payouts_view import PayoutsDialog
+
+            self.payouts = PayoutsDialog(self._runner, self)
+        self.payouts.load(self.payment.backend)
+        self.payouts.show()
+        return self.payouts
 
     def _on_bill_selected(self, bill: Bill | None) -> None:
         if self._side is None:

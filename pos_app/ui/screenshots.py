@@ -191,6 +191,70 @@ class ScreenshotTour:
     def _paid(self) -> None:
         self._save(self._window, "payment-paid.png")
         self._save(self._window.customer_display, "customer-display-paid.png")
+        self._late_payment()
+
+    def _late_payment(self) -> None:
+        """A QR cancelled at the counter and paid anyway: reconciliation raises it (Ctrl+R)."""
+        backend, feature = self._window.payment.backend, self._window.reconciliation
+        summary = self._window.queue.model.bill_at(6)  # a bill the tour left alone
+        if backend is None or feature is None or summary is None:
+            self._finish()
+            return
+        collect, url = backend.collect, backend.paymongo_url
+
+        def paid_late() -> None:
+            import httpx
+
+            from pos_app.domain.money import Money
+
+            update = collect.start(summary.id, TenderMethod.QRPH, Money(500_00))
+            collect.cancel(update.attempt.id)
+            intent = update.attempt.paymongo_ids["intent"]
+            httpx.post(f"{url}/_control/objects/{intent}/pay_late", timeout=10).raise_for_status()
+
+        def reconcile() -> None:
+            def shown(_result: object) -> None:
+                feature.driver.finished.disconnect(shown)
+                self._later(self._reconciled)
+
+            feature.driver.finished.connect(shown)
+            feature.open()
+
+        self._runner.run_net(paid_late, on_success=lambda _: reconcile(), on_failure=self._stop)
+
+    def _reconciled(self) -> None:
+        dialog = self._window.reconciliation.dialog if self._window.reconciliation else None
+        if dialog is not None:
+            dialog.resize(1000, 560)
+            self._later(lambda: self._save_then(dialog, "reconciliation.png", self._payouts))
+
+    def _payouts(self) -> None:
+        backend = self._window.payment.backend
+        if backend is None:
+            self._finish()
+            return
+        url = backend.paymongo_url
+
+        def pay_out() -> None:
+            import httpx
+
+            httpx.post(f"{url}/_control/payouts", json={}, timeout=10).raise_for_status()
+
+        def show() -> None:
+            dialog = self._window.show_payouts()
+            dialog.loaded.connect(
+                lambda: self._later(lambda: self._save_then(dialog, "payouts.png", self._finish))
+            )
+
+        self._runner.run_net(pay_out, on_success=lambda _: show(), on_failure=self._stop)
+
+    def _save_then(self, widget: QWidget, name: str, then: Callable[[], None]) -> None:
+        self._save(widget, name)
+        widget.hide()
+        then()
+
+    def _stop(self, exc: BaseException) -> None:
+        print(f"screenshot tour stopped: {exc!r}", flush=True)
         self._finish()
 
     def _finish(self) -> None:

@@ -17,6 +17,7 @@ from pos_sandbox.faults import FaultInjector, fault_control_routes
 from pos_sandbox.paymongo.control import control_routes
 from pos_sandbox.paymongo.errors import body_for_status
 from pos_sandbox.paymongo.pages import page_routes
+from pos_sandbox.paymongo.payouts import payout_routes
 from pos_sandbox.paymongo.routes import paymongo_routes
 from pos_sandbox.paymongo.state import PayMongoState
 from pos_sandbox.requestlog import RequestLog
@@ -43,7 +44,12 @@ def create_paymongo_app(
     """The PayMongo sandbox app, wrapped in the fault injector (which also logs requests)."""
     if state.clock is not clock:
         raise ValueError("the state must use the same clock as the app")
-    routes = [*paymongo_routes(state), *page_routes(), *control_routes(state)]
+    routes = [
+        *paymongo_routes(state),
+        *payout_routes(state),
+        *page_routes(),
+        *control_routes(state),
+    ]
     routes += fault_control_routes(faults, log)
     app = Starlette(routes=routes, exception_handlers={404: _empty_404, HTTPException: _http_error})
     app.state.paymongo = state

@@ -195,6 +195,7 @@ class Payment:
     refunds: tuple[Refund, ...]
     created_at: int
     paid_at: int | None
+    payout_id: str | None = None  # set once PayMongo pays the money out (section 19)
 
     @property
     def refunded_amount(self) -> int:
@@ -222,11 +223,21 @@ class Payment:
             refunds=f.items("refunds", _embedded_refund, optional=True),
             created_at=f.integer("created_at"),
             paid_at=f.opt_integer("paid_at"),
+            payout_id=_payout_id(f),
         )
 
     @classmethod
     def from_answer(cls, body: object) -> Payment:
         return cls.from_json(Fields(body, "answer").raw("data"), "data")
+
+
+def _payout_id(f: Fields) -> str | None:
+    # PayMongo documents `payout` as null until paid out, not its shape after: an id or an object.
+    if not f.has("payout"):
+        return None
+    if isinstance(f.raw("payout"), str):
+        return f.text("payout")
+    return f.obj("payout").text("id")
 
 
 def _embedded_refund(data: object, where: str) -> Refund:

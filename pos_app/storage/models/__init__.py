@@ -11,6 +11,11 @@ from pos_app.storage.models.payments import (
     RefundRow,
     TenderRow,
 )
+from pos_app.storage.models.reconcile import (
+    ReconciledPaymentRow,
+    ReconcileFlagRow,
+    ReconcileMarkRow,
+)
 from pos_app.storage.models.records import AuditHeadRow, AuditRow, OutboxRow, WebhookEventRow
 
 __all__ = [
@@ -28,6 +33,9 @@ __all__ = [
     "OutboxRow",
     "PatientRow",
     "PaymentAttemptRow",
+    "ReconcileFlagRow",
+    "ReconcileMarkRow",
+    "ReconciledPaymentRow",
     "RefundRow",
     "TenderRow",
     "WebhookEventRow",
