@@ -94,7 +94,10 @@ class RemotePage(QWidget):
             info.addWidget(widget)
         info.addWidget(self.next_step)
         info.addStretch(1)
-        info.addWidget(self.cancel_button)
+        # Cancel while open; Other method and Try again once closed: never both
+        for button in (self.cancel_button, self.back_button, self.again_button):
+            info.addWidget(button)
+            button.setVisible(False)
         top = QHBoxLayout()
         top.addWidget(self.qr_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(info, 1)
@@ -105,13 +108,10 @@ class RemotePage(QWidget):
         link_row.addWidget(self.copy_button)
         self.link_box = QWidget()
         self.link_box.setLayout(link_row)
-        closed = QHBoxLayout()
-        closed.addWidget(self.back_button)
-        closed.addWidget(self.again_button, 1)
+        self.link_box.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
         layout.addWidget(self.link_box)
-        layout.addLayout(closed)
 
     def show_update(self, update: AttemptUpdate) -> None:
         display = update.display
