@@ -35,7 +35,7 @@ INSTRUCTIONS = {
 # cannot tell a failure from a patient still typing. Say what to do in both cases.
 CHECKOUT_HELP = (
     "If the phone says the payment failed, the patient can try again on the same page with "
-    "another card or e-wallet, or you can cancel (Esc) and choose another way to pay."
+    "another card or e-wallet; or cancel (Esc) and choose another way to pay."
 )
 
 # What the receptionist reads once a payment closed without paying the bill.
@@ -92,7 +92,6 @@ class RemotePage(QWidget):
         info = QVBoxLayout()
         for widget in (self.title, self.amount, self.clinic, self.countdown, self.status):
             info.addWidget(widget)
-        info.addWidget(self.next_step)
         info.addStretch(1)
         # Cancel while open; Other method and Try again once closed: never both
         for button in (self.cancel_button, self.back_button, self.again_button):
@@ -111,6 +110,7 @@ class RemotePage(QWidget):
         self.link_box.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top, 1)
+        layout.addWidget(self.next_step)  # the whole width: beside the QR it ran out of room
         layout.addWidget(self.link_box)
 
     def show_update(self, update: AttemptUpdate) -> None:
