@@ -158,7 +158,12 @@ class PaymentPanel(QWidget):
         """Tell the window whenever what holds the counter changes (see ``hold_notice``)."""
         held = self.bill if self.holds_bill else None
         page = self.pages.currentWidget()
-        text = "" if held is None else hold_notice(held, self._starting, page is self.paid)
+        form = page in (self.cash, self.card)
+        text = (
+            ""
+            if held is None
+            else hold_notice(held, starting=self._starting, paid=page is self.paid, form=form)
+        )
         if text != self._hold_text:
             self._hold_text = text
             self.hold_changed.emit(text)
