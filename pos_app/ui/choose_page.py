@@ -59,3 +59,13 @@ class ChoosePage(QWidget):
         layout.addWidget(self.offline_notice)
         layout.addWidget(self.hint)
         layout.addStretch(1)
+
+    def set_methods_enabled(self, enabled: bool) -> None:
+        for button in (
+            self.cash_button,
+            self.qrph_button,
+            self.wallet_button,
+            self.checkout_button,
+            self.keyed_button,
+        ):
+            button.setEnabled(enabled)

@@ -199,14 +199,7 @@ class PaymentPanel(QWidget):
         self._set_methods_enabled(payable and self._backend is not None)
 
     def _set_methods_enabled(self, enabled: bool) -> None:
-        for button in (
-            self.cash_button,
-            self.qrph_button,
-            self.wallet_button,
-            self.checkout_button,
-            self.keyed_button,
-        ):
-            button.setEnabled(enabled)
+        self.choose_page.set_methods_enabled(enabled)
 
     def _amount(self) -> Money | None:
         text = self.amount_edit.text().strip()
@@ -406,7 +399,8 @@ class PaymentPanel(QWidget):
             why = f"Next patient (F12) waits. {self._hold_text}"
             if self.pages.currentWidget() is self.remote:
                 self.remote.next_step.setText(why)
-            self.notice.emit(why)
+            number = self.bill.number if self.bill is not None else ""
+            self.notice.emit(f"Next patient (F12) waits: bill {number} is still being paid.")
             return
         self.next_patient()
 

@@ -11,9 +11,13 @@ tests/ui/test_bill_queue.py checks each against Qt's own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QLineEdit
+
+if TYPE_CHECKING:  # events' types are not needed to draw the window
+    from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 KEY_ESCAPE = 0x01000000  # Qt.Key.Key_Escape
 KEY_TAB = 0x01000001  # Qt.Key.Key_Tab

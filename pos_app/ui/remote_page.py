@@ -42,7 +42,7 @@ CHECKOUT_HELP = (
 CLOSED_TITLES = {
     AttemptState.FAILED: "Not paid — the payment failed",
     AttemptState.EXPIRED: "Not paid — the QR code expired",
-    AttemptState.CANCELLED: "Cancelled — nothing was charged",
+    AttemptState.CANCELLED: "Cancelled",
     AttemptState.NEEDS_REVIEW: "Needs a staff member's review",
 }
 NEXT_STEP = (
