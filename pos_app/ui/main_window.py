@@ -74,13 +74,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
         self.resize(1200, 760)
-        self._window_state = window_state
-        self._close_anyway = False
-        self.close_question: QMessageBox | None = None
-        if window_state is not None:
-            from pos_app.ui.closing import restore_geometry
-
-            restore_geometry(self, window_state)
+        self._come_back(window_state)
         self.banner = ModeBanner(mode)
         self.queue = BillQueueView(finder, runner)
         self._runner = runner
@@ -100,20 +94,7 @@ class MainWindow(QMainWindow):
         self._placeholder = QLabel("Opening the payment screens…")
         self._placeholder.setStyleSheet(f"QLabel {{ {CENTRED} }}")
         self._right.addWidget(self._placeholder)
-        self._splitter = QSplitter()
-        self._lay_out()
-        self.terminal_label = QLabel(f"Counter {terminal_id}")
-        self.connection_label = QLabel("")
-        self.statusBar().addPermanentWidget(self.connection_label)
-        self.statusBar().addPermanentWidget(self.terminal_label)
-        self.queue.bill_selected.connect(self._on_bill_selected)
-        self.queue.loaded.connect(self._on_queue_loaded)
-        if not payment_side_later:
-            self.build_payment_side()
-        QTimer.singleShot(0, self.queue.reload)
-
-    def _lay_out(self) -> None:
-        splitter = self._splitter
+        splitter = self._splitter = QSplitter()
         splitter.addWidget(self.queue)
         splitter.addWidget(self._right)
         splitter.setStretchFactor(0, 3)
@@ -131,6 +112,25 @@ class MainWindow(QMainWindow):
         inner_layout.addWidget(splitter)
         layout.addWidget(inner, 1)
         self.setCentralWidget(central)
+        self.terminal_label = QLabel(f"Counter {terminal_id}")
+        self.connection_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self.statusBar().addPermanentWidget(self.terminal_label)
+        self.queue.bill_selected.connect(self._on_bill_selected)
+        self.queue.loaded.connect(self._on_queue_loaded)
+        if not payment_side_later:
+            self.build_payment_side()
+        QTimer.singleShot(0, self.queue.reload)
+
+    def _come_back(self, window_state: Path | None) -> None:
+        """Where the window was when it last closed (``closing``); the first size if never."""
+        self._window_state = window_state
+        self._close_anyway = False
+        self.close_question: QMessageBox | None = None
+        if window_state is not None:
+            from pos_app.ui.closing import restore_geometry
+
+            restore_geometry(self, window_state)
 
     @classmethod
     def for_counter(
