@@ -125,8 +125,9 @@ def test_a_walk_in_bill_number_is_short_and_on_the_clinics_clock(
         timeout=WAIT_MS,
         check_params_cb=lambda bill: bill is not None and bill.number.startswith("W-"),
     ) as selected:
-        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-        ok.click()
+        buttons = dialog.findChild(QDialogButtonBox)
+        assert buttons is not None
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     bill = selected.args[0]
     assert isinstance(bill, Bill)
     number = bill.number
