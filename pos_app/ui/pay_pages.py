@@ -53,7 +53,7 @@ class CashPage(QWidget):
         self.amount: Money = Money.ZERO
         self.amount_label = big_label("", 16)
         self.tendered_edit = money_edit("Cash received from the patient")
-        self.change_label = big_label("Change: ₱0.00", 26)
+        self.change_label = big_label("Change: ₱0.00", 26, wrap=True)  # a long message wraps
         self.record_button = shortcut_button("Record cash", "Ctrl+Return", self)
         back = shortcut_button("Back", "Ctrl+Backspace", self)
         back.clicked.connect(self.back.emit)

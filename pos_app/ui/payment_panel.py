@@ -169,7 +169,13 @@ class PaymentPanel(QWidget):
             self.hold_changed.emit(text)
 
     def show_bill(self, bill: Bill | None) -> None:
-        if (bill and bill.id) != (self.bill and self.bill.id):
+        same_bill = (bill and bill.id) == (self.bill and self.bill.id)
+        if same_bill and bill is not None and self.pages.currentWidget() is self.remote:
+            # the same bill read again (the queue refreshed): how its payment ended stays on
+            # screen, with Try again, until the receptionist moves on
+            self.bill = bill
+            return
+        if not same_bill:
             self.hint.setText(self._standing_hint)  # messages belong to the bill they were about
         self.bill = bill
         self.current = None

@@ -130,6 +130,11 @@ def test_a_qr_failed_on_the_phone_says_what_happened_and_try_again_makes_a_new_o
     assert remote.title.text() == "Not paid — the payment failed"
     assert "Try again (F7)" in remote.next_step.text()
     assert remote.again_button.isVisibleTo(remote)
+    # the queue refreshing (as it does after every payment change) leaves the failure on screen
+    with qtbot.waitSignal(window.queue.bill_selected, timeout=WAIT_MS):
+        window.queue.reload()
+    assert window.payment.pages.currentWidget() is remote
+    assert remote.title.text() == "Not paid — the payment failed"
     again = shown_after(qtbot, window, Qt.Key.Key_F7)
     assert again.attempt.method is TenderMethod.QRPH
     assert again.attempt.id != first.attempt.id
