@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from pos_app.domain.account_methods import AccountMethods
+from pos_app.domain.bill import Bill
+from pos_app.domain.tender import TenderMethod
 from pos_app.ui.errors import message_for
 from pos_app.ui.pay_pages import method_button
 from pos_app.ui.widgets import money_edit
@@ -69,3 +72,18 @@ class ChoosePage(QWidget):
             self.keyed_button,
         ):
             button.setEnabled(enabled)
+
+    def show_bill(self, bill: Bill | None) -> None:
+        """The amount to collect (all of what remains) and a line about the bill."""
+        self.amount_edit.setText(bill.balance.format().lstrip("₱") if bill else "")
+        self.summary.setText(
+            f"Bill {bill.number}: paid {bill.amount_paid} · remaining {bill.balance}"
+            if bill
+            else ""
+        )
+
+    def offer(self, methods: AccountMethods, *, wallets: bool) -> None:
+        """Show only the ways of paying the clinic's PayMongo account has (its capabilities)."""
+        self.qrph_button.setVisible(methods.offers(TenderMethod.QRPH))
+        self.checkout_button.setVisible(methods.offers(TenderMethod.CHECKOUT))
+        self.wallet_button.setVisible(wallets)

@@ -20,6 +20,10 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.errors import AmountError
 from pos_app.domain.money import Money
+from pos_app.services.collect.results import Settlement
+from pos_app.services.receipts import ReceiptService
+from pos_app.ui.errors import message_for
+from pos_app.ui.tasks import TaskRunner
 from pos_app.ui.widgets import big_label, money_edit, shortcut_button
 
 MORE_THAN_ZERO = "The amount must be more than zero, like 1,500.00."
@@ -98,13 +102,16 @@ class CashPage(QWidget):
 
 
 class PaidPage(QWidget):
-    """The invoice preview, Print and Next patient."""
+    """The invoice preview, Print (on the task runner's network pool) and Next patient."""
 
-    print_requested = Signal()
     next_patient = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: TaskRunner, receipts: ReceiptService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._runner, self._receipts = runner, receipts
+        self.settlement: Settlement | None = None
         self.title = big_label("Paid", 22)
         self.title.setStyleSheet("color: #15803d;")
         self.preview = QPlainTextEdit()
@@ -122,7 +129,7 @@ class PaidPage(QWidget):
         self.change_label.setVisible(False)
         self.print_status = QLabel("")
         self.print_status.setWordWrap(True)
-        self.print_button.clicked.connect(self.print_requested.emit)
+        self.print_button.clicked.connect(self.print_invoice)
         self.next_button.clicked.connect(self.next_patient.emit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -134,14 +141,27 @@ class PaidPage(QWidget):
         layout.addWidget(self.print_status)
         layout.addLayout(buttons)
 
-    def show_receipt(self, title: str, text: str, *, change_due: Money | None = None) -> None:
+    def show_settlement(self, settlement: Settlement, *, change_due: Money | None) -> None:
         """``change_due``: the cash to hand back, when cash paid the last of the bill."""
-        self.title.setText(title)
+        self.settlement = settlement
+        self.title.setText(f"Paid — invoice {settlement.invoice.number}")
+        text = self._receipts.preview_text(settlement)
         self.change_label.setText(f"Change due: {change_due}" if change_due is not None else "")
         self.change_label.setVisible(change_due is not None)
         self.preview.setPlainText(text)
         self.print_status.setText("")
         self.next_button.setFocus()
+
+    def print_invoice(self) -> None:
+        settlement = self.settlement
+        if settlement is None:
+            return
+        self.print_status.setText("Printing…")
+        self._runner.run_net(
+            lambda: self._receipts.print_invoice(settlement),
+            on_success=self.print_status.setText,
+            on_failure=lambda exc: self.print_status.setText(message_for(exc) or ""),
+        )
 
 
 def method_button(text: str, shortcut: str, parent: QWidget) -> QPushButton:

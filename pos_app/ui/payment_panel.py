@@ -78,7 +78,7 @@ class PaymentPanel(QWidget):
         self.card = CardPage() if keyed_card_enabled else None
         self.card_off = KeyedCardOffPage()
         self.remote = RemotePage()
-        self.paid = PaidPage()
+        self.paid = PaidPage(runner, receipts)
         for page in (self.cash, self.wallets, self.card or self.card_off, self.remote, self.paid):
             self.pages.addWidget(page)
         self._connect_pages()
@@ -117,7 +117,6 @@ class PaymentPanel(QWidget):
         self.remote.cancel.connect(self.cancel_payment)
         self.remote.again.connect(self.try_again)
         self.remote.back.connect(self.back_to_choose)
-        self.paid.print_requested.connect(self.print_invoice)
         self.paid.next_patient.connect(self.next_patient)
 
     # -- state ----------------------------------------------------------------------------------
@@ -137,9 +136,7 @@ class PaymentPanel(QWidget):
 
     def _offer(self, methods: AccountMethods) -> None:
         """Show only the ways of paying the clinic's PayMongo account has (its capabilities)."""
-        self.qrph_button.setVisible(methods.offers(TenderMethod.QRPH))
-        self.checkout_button.setVisible(methods.offers(TenderMethod.CHECKOUT))
-        self.wallet_button.setVisible(self.wallets.offer(methods))
+        self.choose_page.offer(methods, wallets=self.wallets.offer(methods))
 
     @property
     def backend(self) -> PaymentBackend | None:
@@ -179,12 +176,7 @@ class PaymentPanel(QWidget):
             self.hint.setText(self._standing_hint)  # messages belong to the bill they were about
         self.bill = bill
         self.current = None
-        self.amount_edit.setText(bill.balance.format().lstrip("₱") if bill else "")
-        self.summary.setText(
-            f"Bill {bill.number}: paid {bill.amount_paid} · remaining {bill.balance}"
-            if bill
-            else ""
-        )
+        self.choose_page.show_bill(bill)
         self._enable_methods()
         self.pages.setCurrentWidget(self.choose_page)
         self.display_changed.emit(None)
@@ -202,10 +194,7 @@ class PaymentPanel(QWidget):
     def _enable_methods(self) -> None:
         payable = self.bill is not None and self.bill.accepts_payment
         # cash is recorded by the same service, so it waits for the backend too
-        self._set_methods_enabled(payable and self._backend is not None)
-
-    def _set_methods_enabled(self, enabled: bool) -> None:
-        self.choose_page.set_methods_enabled(enabled)
+        self.choose_page.set_methods_enabled(payable and self._backend is not None)
 
     def _amount(self) -> Money | None:
         text = self.amount_edit.text().strip()
@@ -265,10 +254,7 @@ class PaymentPanel(QWidget):
             self.pages.setCurrentWidget(self.wallets)
 
     def _on_wallet(self, method: TenderMethod) -> None:
-        if self.wallets.uses_sources(method):
-            self.start_method(method, via_source=True)
-        else:
-            self.start_method(method)
+        self.start_method(method, via_source=self.wallets.uses_sources(method))
 
     def show_card_form(self) -> None:
         amount = self._amount()
@@ -299,7 +285,7 @@ class PaymentPanel(QWidget):
         if self._call(work, self._on_started):
             self.pages.setCurrentWidget(self.choose_page)
             self.hint.setText(f"Preparing {method.label} for {amount}…")
-            self._set_methods_enabled(False)  # one payment at a time: no double start
+            self.choose_page.set_methods_enabled(False)  # one payment at a time: no double start
             self._starting = True  # the queue waits: the QR will be this bill's
             self._announce_hold()
 
@@ -375,24 +361,9 @@ class PaymentPanel(QWidget):
         self.bill = settlement.bill
         self.current = None
         self._watching = None
-        self.paid.show_receipt(
-            f"Paid — invoice {settlement.invoice.number}",
-            self._receipts.preview_text(settlement),
-            change_due=change_due,
-        )
+        self.paid.show_settlement(settlement, change_due=change_due)
         self.pages.setCurrentWidget(self.paid)
         self.settled.emit(settlement)
-
-    def print_invoice(self) -> None:
-        settlement = self.settlement
-        if settlement is None:
-            return
-        self.paid.print_status.setText("Printing…")
-        self._runner.run_net(
-            lambda: self._receipts.print_invoice(settlement),
-            on_success=self.paid.print_status.setText,
-            on_failure=lambda exc: self.paid.print_status.setText(message_for(exc) or ""),
-        )
 
     def stop_timers(self) -> None:
         if self.bridge is not None:
