@@ -117,6 +117,7 @@ class PaymentPanel(QWidget):
         self.remote.cancel.connect(self.cancel_payment)
         self.remote.again.connect(self.try_again)
         self.remote.back.connect(self.back_to_choose)
+        self.remote.cash.connect(self._to_cash)
         self.paid.next_patient.connect(self.next_patient)
 
     # -- state ----------------------------------------------------------------------------------

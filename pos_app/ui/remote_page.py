@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from pos_app.domain.attempt import AttemptState
@@ -58,6 +58,7 @@ class RemotePage(QWidget):
     cancel = Signal()
     again = Signal()  # the same method again, for the same bill and amount
     back = Signal()  # choose another method
+    cash = Signal()  # F6 once the payment closed unpaid: cash for the same amount
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +85,9 @@ class RemotePage(QWidget):
         self.again_button.clicked.connect(self.again.emit)
         self.back_button = shortcut_button("Other method", "Ctrl+Backspace", self)
         self.back_button.clicked.connect(self.back.emit)
+        # the refusal's words offer cash (F6): the key works here too, once the payment closed
+        cash_key = QShortcut(QKeySequence("F6"), self)
+        cash_key.activated.connect(self._cash_key)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._tick)
         self._build()
@@ -160,7 +164,12 @@ class RemotePage(QWidget):
         method = update.attempt.method
         what = "QR code" if method is TenderMethod.QRPH else f"{method.label} payment"
         can_retry = update.bill.accepts_payment and state is not AttemptState.NEEDS_REVIEW
-        self.next_step.setText(NEXT_STEP.format(method=what) if can_retry else "")
+        told = "Try again" in update.message  # PayMongo's refusal, worded with what to do
+        self.next_step.setText(NEXT_STEP.format(method=what) if can_retry and not told else "")
+
+    def _cash_key(self) -> None:
+        if self.back_button.isEnabled():
+            self.cash.emit()
 
     def show_problem(self, text: str) -> None:
         self.status.setText(text)

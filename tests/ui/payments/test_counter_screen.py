@@ -128,13 +128,20 @@ def test_a_qr_failed_on_the_phone_says_what_happened_and_try_again_makes_a_new_o
     remote = window.payment.remote
     assert not remote.qr_label.isVisibleTo(remote)
     assert remote.title.text() == "Not paid — the payment failed"
-    assert "Try again (F7)" in remote.next_step.text()
+    told = remote.status.text() + remote.next_step.text()
+    assert "Try again" in told
+    assert "F7" in told
     assert remote.again_button.isVisibleTo(remote)
     # the queue refreshing (as it does after every payment change) leaves the failure on screen
     with qtbot.waitSignal(window.queue.bill_selected, timeout=WAIT_MS):
         window.queue.reload()
     assert window.payment.pages.currentWidget() is remote
     assert remote.title.text() == "Not paid — the payment failed"
+    key_click(window, Qt.Key.Key_F6)  # what the refusal offers: cash for the same amount
+    assert window.payment.pages.currentWidget() is window.payment.cash
+    assert window.payment.cash.amount_label.text() == f"Cash for {first.attempt.amount}"
+    key_click(window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+    assert window.payment.pages.currentWidget() is window.payment.choose_page
     again = shown_after(qtbot, window, Qt.Key.Key_F7)
     assert again.attempt.method is TenderMethod.QRPH
     assert again.attempt.id != first.attempt.id
