@@ -318,6 +318,7 @@ def _start_payment_backend(
             clinic_name=settings.clinic_name,
             keyed_card_enabled=settings.keyed_card_enabled,
             paymongo_methods=methods,
+            time_zone=settings.clinic_time_zone,
         ),
     )
     closers.append(collect.close)

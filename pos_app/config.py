@@ -72,6 +72,7 @@ class Settings:
     clinic_registered_name: str = "Dorotheo Dental Clinic"
     clinic_tin: str = "000-000-000-00000"
     clinic_address: str = "Manila, Philippines"
+    clinic_time_zone: str = "Asia/Manila"  # an IANA name: walk-in bill numbers use its clock
     vat_registration: VatRegistration = VatRegistration.NON_VAT
     # BIR POS details printed on every invoice, per terminal
     permit_to_use_number: str = "PTU-SANDBOX-0000"

@@ -20,11 +20,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QStandardItemModel
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from pos_app.domain.bill_summary import BillStatus, BillSummary
 from pos_app.services.bills import OPEN_STATUSES, BillFinder
 from pos_app.ui.errors import show_error
+from pos_app.ui.queue_keys import FilterBox, SearchBox
 from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the whole bill's classes load after the first paint
@@ -53,6 +52,10 @@ STATUS_COLOURS = {
     BillStatus.CANCELLED: "#6b7280",
 }
 ParentIndex = QModelIndex | QPersistentModelIndex
+HOLD_STYLE = (
+    "background: #dbeafe; color: #1e3a8a; border: 1px solid #60a5fa; padding: 6px;"
+    " font-weight: bold;"
+)
 
 
 WIDTH_SAMPLES = (
@@ -163,9 +166,10 @@ class BillQueueView(QWidget):
         self.showing_first_rows = False
         self._selected: Bill | None = None  # the whole bill of the current row, once read
         self._when_selected: tuple[int, Callable[[], None]] | None = None
-        self.search_box = QLineEdit(placeholderText="Search patient name or bill number   (Ctrl+F)")
+        self.search_box = SearchBox(placeholderText="Search patient name or bill number   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.status_filter = QComboBox()
+        self.search_box.step.connect(self.move_selection)
+        self.status_filter = FilterBox()
         self.status_filter.addItem("Open bills", list(OPEN_STATUSES))
         self.status_filter.addItem("All bills", None)
         for status, label in STATUS_LABELS.items():
@@ -173,6 +177,12 @@ class BillQueueView(QWidget):
         self.model = BillTableModel(self)  # Qt's to delete, with the view: never before its table
         self.table = self._make_table()
         self.count_label = QLabel("Loading bills…")
+        self.count_label.setWordWrap(True)  # a long message must not widen the queue
+        # while the payment side holds a bill: which one, and what frees the queue (``hold``)
+        self.hold_notice = QLabel("")
+        self.hold_notice.setWordWrap(True)
+        self.hold_notice.setStyleSheet(HOLD_STYLE)
+        self.hold_notice.setVisible(False)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.reload)
         self.search_box.textChanged.connect(self._debounce.start)
@@ -219,8 +229,33 @@ class BillQueueView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
+        layout.addWidget(self.hold_notice)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
+
+    def hold(self, notice: str) -> None:
+        """While a payment holds the highlighted bill, the queue stays on it: searching,
+        filtering and moving wait, and ``notice`` says which bill and what frees the queue.
+        An empty notice frees it."""
+        held = bool(notice)
+        self.hold_notice.setText(notice)
+        self.hold_notice.setVisible(held)
+        for widget in (self.search_box, self.status_filter, self.table):
+            widget.setEnabled(not held)
+
+    @property
+    def held(self) -> bool:
+        return self.hold_notice.isVisibleTo(self)
+
+    def move_selection(self, rows: int) -> None:
+        """Up/Down from the search box: the bill ``rows`` away from the highlighted one."""
+        count = self.model.rowCount()
+        if not count or self.held:
+            return
+        current = self.table.currentIndex().row()
+        target = 0 if current < 0 else max(0, min(count - 1, current + rows))
+        if target != current:
+            self.table.selectRow(target)
 
     def selected_statuses(self) -> list[BillStatus] | None:
         data = self.status_filter.currentData()

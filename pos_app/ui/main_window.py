@@ -11,6 +11,7 @@ use): on a used counter the queue is drawn before the payment screens and the pr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QTimer
@@ -22,14 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import Mode
 from pos_app.services.bills import BillFinder
 from pos_app.ui.bill_queue import BillQueueView
 from pos_app.ui.errors import message_for
+from pos_app.ui.mode_banner import CENTRED, ModeBanner
 from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from pos_app.config import Settings
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QMessageBox
+
+    from pos_app.config import Mode, Settings
     from pos_app.domain.bill import Bill, BillStatus
     from pos_app.domain.money import Money
     from pos_app.services.collect.results import Settlement
@@ -43,46 +47,8 @@ if TYPE_CHECKING:
     from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
     from pos_app.ui.webhook_line import WebhookStatusLine
 
-BANNERS = {
-    Mode.SANDBOX: (
-        "SANDBOX — practice mode: payments are simulated, no real money moves",
-        "#f59e0b",
-        "#1f2937",
-    ),
-    Mode.TEST: ("TEST MODE — PayMongo test keys: no real money moves", "#2563eb", "#ffffff"),
-    Mode.LIVE: ("LIVE — real payments", "#15803d", "#ffffff"),
-}
-
-
 # the queue and the payment side, side by side: the queue keeps room for its services column
-SPLIT_WIDTHS = (560, 700)
-
-# Until the keys are read (a used counter draws its window first, then reads the keyring):
-# no payment can start before then, and the band says so instead of guessing a mode.
-STARTING_BANNER = ("Starting — checking the PayMongo keys…", "#e5e7eb", "#1f2937")
-
-# Qt.AlignmentFlag.AlignCenter, set by the style sheet: this window is drawn before anything
-# names PySide's ``Qt`` namespace, whose 94 Python enums cost ~40 ms to build (see bill_queue).
-CENTRED = "qproperty-alignment: AlignCenter;"
-
-
-class ModeBanner(QLabel):
-    """A band across the top that says, loudly, whether real money moves."""
-
-    def __init__(self, mode: Mode | None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.mode: Mode | None = None
-        self.setObjectName("modeBanner")
-        self.show_mode(mode)
-
-    def show_mode(self, mode: Mode | None) -> None:
-        text, background, foreground = STARTING_BANNER if mode is None else BANNERS[mode]
-        self.mode = mode
-        self.setText(text)
-        self.setStyleSheet(
-            f"QLabel#modeBanner {{ background: {background}; color: {foreground};"
-            f" font-weight: bold; font-size: 15px; padding: 6px; {CENTRED} }}"
-        )
+SPLIT_WIDTHS = (600, 600)
 
 
 class _PaymentSide(NamedTuple):  # not a dataclass: defined before the first paint, ~5x cheaper
@@ -105,10 +71,13 @@ class MainWindow(QMainWindow):
         wallet_sources: bool = False,
         payment_side_later: bool = False,
         reconcile_minutes: int = 5,
+        window_state: Path | None = None,
     ) -> None:
+        """``window_state``: the file that keeps the window's size and place (``closing``)."""
         super().__init__()
         self.setWindowTitle(f"Kaha — {clinic_name}")
         self.resize(1200, 760)
+        self._come_back(window_state)
         self.banner = ModeBanner(mode)
         self.queue = BillQueueView(finder, runner)
         self._runner = runner
@@ -136,6 +105,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)  # neither side may be squeezed out of sight
         splitter.setSizes(list(SPLIT_WIDTHS))
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -157,6 +127,16 @@ class MainWindow(QMainWindow):
         if not payment_side_later:
             self.build_payment_side()
         QTimer.singleShot(0, self.queue.reload)
+
+    def _come_back(self, window_state: Path | None) -> None:
+        """Where the window was when it last closed (``closing``); the first size if never."""
+        self._window_state = window_state
+        self._close_anyway = False
+        self.close_question: QMessageBox | None = None
+        if window_state is not None:
+            from pos_app.ui.closing import restore_geometry
+
+            restore_geometry(self, window_state)
 
     @classmethod
     def for_counter(
@@ -181,6 +161,7 @@ class MainWindow(QMainWindow):
             wallet_sources=settings.wallet_sources,
             payment_side_later=payment_side_later,
             reconcile_minutes=settings.reconcile_minutes,
+            window_state=settings.config_dir / "window.ini",
         )
 
     @property
@@ -225,6 +206,8 @@ class MainWindow(QMainWindow):
         from pos_app.ui.reconcile_view import ReconcileFeature
 
         self.reconciliation = ReconcileFeature(self._runner, self._reconcile_minutes, self)
+        payment.hold_changed.connect(self.queue.hold)  # the queue stays on the bill being paid
+        payment.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._fill_menu(payment)
         widths = self._splitter.sizes() if self.isVisible() else list(SPLIT_WIDTHS)
         self._placeholder.setParent(None)  # out of the splitter; freed with the window
@@ -271,6 +254,36 @@ class MainWindow(QMainWindow):
         self.customer_display.show_idle()
         if self.reconciliation is not None:
             self.reconciliation.driver.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """With a payment open, ask first and say what becomes of it; then close the
+        customer display too, so nothing runs on unseen."""
+        from pos_app.ui.closing import ask_before_closing, save_geometry
+
+        what = self._open_payment()
+        if what and not self._close_anyway:
+            event.ignore()
+            self.close_question = ask_before_closing(self, what, self._close_now)
+            return
+        save_geometry(self, self._window_state)
+        if self._side is not None:
+            self._side.customer_display.close()
+        super().closeEvent(event)
+
+    def _close_now(self) -> None:
+        self._close_anyway = True
+        self.close()
+
+    def _open_payment(self) -> str:
+        """The payment on screen that is still open, in words ("" when none is)."""
+        current = self._side.payment.current if self._side is not None else None
+        if current is None or not current.is_open:
+            return ""
+        bill = current.bill
+        return (
+            f"{current.attempt.method.label} for {current.attempt.amount} on bill "
+            f"{bill.number} ({bill.patient.full_name})"
+        )
 
     def set_mode(self, mode: Mode) -> None:
         """The mode once the keys are read (``mode=None`` at construction: not known yet)."""

@@ -1,4 +1,4 @@
-"""The pages of the payment panel: cash, a QR or link on the patient's phone, and paid.
+"""The pages of the payment panel: cash and paid (the QR page is ``remote_page``).
 
 Threading contract: GUI thread only. Pages show what they are given and emit what the receptionist
 asked for; the panel (``payment_panel``) talks to the services.
@@ -6,15 +6,12 @@ asked for; the panel (``payment_panel``) talks to the services.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -23,22 +20,13 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.errors import AmountError
 from pos_app.domain.money import Money
-from pos_app.domain.tender import TenderMethod
-from pos_app.services.collect.results import AttemptUpdate, PaymentDisplay
-from pos_app.ui.qr import PANEL_QR_SIZE, display_pixmap
-from pos_app.ui.widgets import big_label, countdown_text, money_edit, shortcut_button
+from pos_app.services.collect.results import Settlement
+from pos_app.services.receipts import ReceiptService
+from pos_app.ui.errors import message_for
+from pos_app.ui.tasks import TaskRunner
+from pos_app.ui.widgets import big_label, money_edit, shortcut_button
 
-QR_SIZE = PANEL_QR_SIZE
-
-INSTRUCTIONS = {
-    TenderMethod.QRPH: "Patient scans with GCash, Maya or any bank app",
-    TenderMethod.GCASH: "Patient scans to open GCash and approve",
-    TenderMethod.PAYMAYA: "Patient scans to open Maya and approve",
-    TenderMethod.GRAB_PAY: "Patient scans to open GrabPay and approve",
-    TenderMethod.SHOPEE_PAY: "Patient scans to open ShopeePay and approve",
-    TenderMethod.CHECKOUT: "Patient scans to pay by card or e-wallet on the phone",
-    TenderMethod.CARD: "Patient scans to confirm with the bank (3-D Secure)",
-}
+MORE_THAN_ZERO = "The amount must be more than zero, like 1,500.00."
 
 
 def parse_money(text: str) -> Money | None:
@@ -46,6 +34,16 @@ def parse_money(text: str) -> Money | None:
         return Money.parse(text)
     except AmountError:
         return None
+
+
+def read_amount(text: str) -> Money | str:
+    """A payable amount typed by the receptionist, or what to tell them about it: a minus
+    sign or zero gets the same answer, since neither can be collected."""
+    try:
+        amount = Money.parse(text)
+    except AmountError as exc:
+        return MORE_THAN_ZERO if "-" in text else exc.user_message
+    return MORE_THAN_ZERO if amount.is_zero else amount
 
 
 class CashPage(QWidget):
@@ -59,7 +57,7 @@ class CashPage(QWidget):
         self.amount: Money = Money.ZERO
         self.amount_label = big_label("", 16)
         self.tendered_edit = money_edit("Cash received from the patient")
-        self.change_label = big_label("Change: ₱0.00", 26)
+        self.change_label = big_label("Change: ₱0.00", 26, wrap=True)  # a long message wraps
         self.record_button = shortcut_button("Record cash", "Ctrl+Return", self)
         back = shortcut_button("Back", "Ctrl+Backspace", self)
         back.clicked.connect(self.back.emit)
@@ -86,128 +84,34 @@ class CashPage(QWidget):
         self.tendered_edit.selectAll()
 
     def _show_change(self) -> None:
-        tendered = parse_money(self.tendered_edit.text())
-        if tendered is None:
-            self.change_label.setText("Change: —")
+        tendered = read_amount(self.tendered_edit.text())
+        if isinstance(tendered, str):
+            self.change_label.setText("Change: —" if self.tendered_edit.text() else "")
         elif tendered < self.amount:
             self.change_label.setText(f"Short by {self.amount - tendered}")
         else:
             self.change_label.setText(f"Change: {tendered - self.amount}")
 
     def _record(self) -> None:
-        tendered = parse_money(self.tendered_edit.text())
-        if tendered is None:
-            self.change_label.setText("Type the cash received, e.g. 2,000")
+        tendered = read_amount(self.tendered_edit.text())
+        if isinstance(tendered, str):
+            self.change_label.setText(tendered)
             return
         self.record_button.setEnabled(False)
         self.record.emit(tendered)
 
 
-class RemotePage(QWidget):
-    """A QR (PayMongo's image, or a link drawn as a QR) on the patient's phone, with a countdown.
-
-    Used for QR Ph, e-wallets, card-on-phone checkout and a keyed card's 3-D Secure step."""
-
-    cancel = Signal()
-    again = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.display: PaymentDisplay | None = None
-        self.qr_label = QLabel()
-        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr_label.setFixedSize(QR_SIZE, QR_SIZE)
-        self.qr_label.setStyleSheet("background: #ffffff;")
-        self.title = big_label("", 13, wrap=True)
-        self.amount = big_label("", 26)
-        self.clinic = QLabel("")
-        self.countdown = big_label("", 15, bold=False)
-        self.status = big_label("", 13, wrap=True)
-        self.link_edit = QLineEdit()
-        self.link_edit.setReadOnly(True)
-        self.copy_button = shortcut_button("Copy link", "Ctrl+Shift+C", self)
-        self.copy_button.clicked.connect(self.copy_link)
-        self.cancel_button = shortcut_button("Cancel", "Esc", self)
-        self.cancel_button.clicked.connect(self.cancel.emit)
-        self.again_button = shortcut_button("Try again", "F7", self)
-        self.again_button.clicked.connect(self.again.emit)
-        self._timer = QTimer(self, interval=1000)
-        self._timer.timeout.connect(self._tick)
-        self._build()
-
-    def _build(self) -> None:
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.link_edit, 1)
-        link_row.addWidget(self.copy_button)
-        self.link_box = QWidget()
-        self.link_box.setLayout(link_row)
-        link_row.setContentsMargins(0, 0, 0, 0)
-        info = QVBoxLayout()
-        for widget in (self.title, self.amount, self.clinic, self.countdown, self.status):
-            info.addWidget(widget)
-        info.addStretch(1)
-        info.addWidget(self.link_box)
-        info.addWidget(self.cancel_button)
-        info.addWidget(self.again_button)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.qr_label, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(info, 1)
-
-    def show_update(self, update: AttemptUpdate) -> None:
-        display = update.display
-        if display is not None and update.is_open:
-            if display != self.display:  # polls repeat the same QR: paint it once
-                self.qr_label.setPixmap(display_pixmap(display, QR_SIZE))
-            self.display = display
-            self.title.setText(INSTRUCTIONS.get(display.method, display.method.label))
-            self.amount.setText(f"{display.amount}")
-            self.clinic.setText(f"Pay to {display.clinic_name}")
-            link = display.url if display.method is not TenderMethod.QRPH else None
-            self.link_edit.setText(link or "")
-            self.link_edit.setCursorPosition(0)  # show where the link starts, not its tail
-            self.link_box.setVisible(link is not None)
-            self._timer.start()
-            self._tick()
-        elif not update.is_open:
-            self.stop()
-        self.status.setText(update.message)
-        self.cancel_button.setVisible(update.is_open)
-        self.again_button.setVisible(not update.is_open and update.bill.accepts_payment)
-
-    def show_problem(self, text: str) -> None:
-        self.status.setText(text)
-
-    def stop(self) -> None:
-        """The payment closed: no QR, no link, no countdown left to act on."""
-        self._timer.stop()
-        self.display = None
-        self.qr_label.clear()
-        self.countdown.setText("")
-        self.link_edit.clear()
-        self.link_box.setVisible(False)
-
-    def copy_link(self) -> None:
-        if self.link_edit.text():
-            QGuiApplication.clipboard().setText(self.link_edit.text())
-            self.status.setText("Link copied. Paste it into a message to the patient.")
-
-    def _tick(self) -> None:
-        expires_at = self.display.expires_at if self.display else None
-        if expires_at is None:
-            self.countdown.setText("")
-            return
-        left = int((expires_at - datetime.now(UTC)).total_seconds())
-        self.countdown.setText(countdown_text(left))
-
-
 class PaidPage(QWidget):
-    """The invoice preview, Print and Next patient."""
+    """The invoice preview, Print (on the task runner's network pool) and Next patient."""
 
-    print_requested = Signal()
     next_patient = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: TaskRunner, receipts: ReceiptService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._runner, self._receipts = runner, receipts
+        self.settlement: Settlement | None = None
         self.title = big_label("Paid", 22)
         self.title.setStyleSheet("color: #15803d;")
         self.preview = QPlainTextEdit()
@@ -218,25 +122,46 @@ class PaidPage(QWidget):
         mono.setPointSize(9)
         self.preview.setFont(mono)
         self.print_button = shortcut_button("Print", "Ctrl+P", self)
-        self.next_button = shortcut_button("Next patient", "F12", self)
+        # F12 belongs to the panel, which says why it waits while a payment is open
+        self.next_button = QPushButton("Next patient   F12")
+        self.next_button.setMinimumHeight(44)
+        self.change_label = big_label("", 22)
+        self.change_label.setVisible(False)
         self.print_status = QLabel("")
         self.print_status.setWordWrap(True)
-        self.print_button.clicked.connect(self.print_requested.emit)
+        self.print_button.clicked.connect(self.print_invoice)
         self.next_button.clicked.connect(self.next_patient.emit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.next_button, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.change_label)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.print_status)
         layout.addLayout(buttons)
 
-    def show_receipt(self, title: str, text: str) -> None:
-        self.title.setText(title)
+    def show_settlement(self, settlement: Settlement, *, change_due: Money | None) -> None:
+        """``change_due``: the cash to hand back, when cash paid the last of the bill."""
+        self.settlement = settlement
+        self.title.setText(f"Paid — invoice {settlement.invoice.number}")
+        text = self._receipts.preview_text(settlement)
+        self.change_label.setText(f"Change due: {change_due}" if change_due is not None else "")
+        self.change_label.setVisible(change_due is not None)
         self.preview.setPlainText(text)
         self.print_status.setText("")
         self.next_button.setFocus()
+
+    def print_invoice(self) -> None:
+        settlement = self.settlement
+        if settlement is None:
+            return
+        self.print_status.setText("Printing…")
+        self._runner.run_net(
+            lambda: self._receipts.print_invoice(settlement),
+            on_success=self.print_status.setText,
+            on_failure=lambda exc: self.print_status.setText(message_for(exc) or ""),
+        )
 
 
 def method_button(text: str, shortcut: str, parent: QWidget) -> QPushButton:

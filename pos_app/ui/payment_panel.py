@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.amount_limits import limit_problem
@@ -22,26 +23,17 @@ from pos_app.services.collect.results import AttemptUpdate, CashResult, Settleme
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.card_page import CardPage, KeyedCardOffPage, WalletPage
+from pos_app.ui.choose_page import OFFLINE_TEXT, ChoosePage, is_offline
 from pos_app.ui.errors import message_for
 from pos_app.ui.monitor_bridge import MonitorBridge
-from pos_app.ui.pay_pages import CashPage, PaidPage, RemotePage, method_button, parse_money
+from pos_app.ui.pay_pages import CashPage, PaidPage, read_amount
+from pos_app.ui.payment_hold import hold_notice
 from pos_app.ui.qr import prerender
+from pos_app.ui.remote_page import RemotePage
 from pos_app.ui.tasks import TaskRunner
-from pos_app.ui.widgets import money_edit
 
 if TYPE_CHECKING:  # the payment services load on a worker after the window shows
     from pos_app.services.collect.inputs import CardDetails
-
-OFFLINE_TEXT = "PayMongo can't be reached right now. No QR codes or links. Cash still works (F6)."
-OFFLINE_STYLE = "background: #fee2e2; color: #991b1b; border: 1px solid #f87171; padding: 8px;"
-
-
-def is_offline(exc: BaseException) -> bool:
-    """PayMongo unreachable (as opposed to a refusal): the counter falls back to cash."""
-    from pos_app.paymongo.errors import APIConnectionError
-
-    text = message_for(exc) or ""
-    return isinstance(exc, APIConnectionError) or "can't be reached" in text
 
 
 class PaymentPanel(QWidget):
@@ -52,6 +44,9 @@ class PaymentPanel(QWidget):
     bill_changed = Signal(object)  # Bill, after any tender or payment change
     display_changed = Signal(object)  # AttemptUpdate | None, for the customer display
     problem = Signal(str)  # a service call failed; what the receptionist was told
+    #: while the panel holds its bill: which bill, and what frees the counter ("" once free)
+    hold_changed = Signal(str)
+    notice = Signal(str)  # a key that does nothing now, and why (for the status bar)
 
     def __init__(
         self,
@@ -71,6 +66,10 @@ class PaymentPanel(QWidget):
         self.current: AttemptUpdate | None = None
         self.settlement: Settlement | None = None
         self._watching: str | None = None  # the attempt this panel started and shows
+        self._starting = False  # a payment was asked for and is not on screen yet
+        self._via_source = False  # how the last e-wallet started, for "Try again"
+        self._standing_hint = ""  # about the counter, not a bill: kept across bills
+        self._hold_text = ""
         self.pages = QStackedWidget()
         self._build_choose_page(keyed_card_enabled)
         self.cash = CashPage()
@@ -79,50 +78,26 @@ class PaymentPanel(QWidget):
         self.card = CardPage() if keyed_card_enabled else None
         self.card_off = KeyedCardOffPage()
         self.remote = RemotePage()
-        self.paid = PaidPage()
+        self.paid = PaidPage(runner, receipts)
         for page in (self.cash, self.wallets, self.card or self.card_off, self.remote, self.paid):
             self.pages.addWidget(page)
         self._connect_pages()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
+        self.pages.currentChanged.connect(self._announce_hold)
+        next_key = QShortcut(QKeySequence("F12"), self)
+        next_key.activated.connect(self.press_next_patient)
         self.show_bill(None)
 
     def _build_choose_page(self, keyed_card_enabled: bool) -> None:
-        page = QWidget()
-        self.amount_edit = money_edit("Amount to collect, e.g. 1,500.00")
-        self.summary = QLabel("")
-        self.cash_button = method_button("Cash", "F6", page)
-        self.qrph_button = method_button("QR Ph (GCash, Maya, any bank)", "F7", page)
-        self.wallet_button = method_button("E-wallet link", "F8", page)
-        self.checkout_button = method_button("Card on phone", "F4", page)
-        self.keyed_button = method_button("Keyed card", "F3", page)
-        self.keyed_button.setVisible(keyed_card_enabled)
-        self.offline_notice = QLabel(OFFLINE_TEXT)
-        self.offline_notice.setWordWrap(True)
-        self.offline_notice.setStyleSheet(OFFLINE_STYLE)
-        self.offline_notice.setVisible(False)
-        self.hint = QLabel("")
-        self.hint.setWordWrap(True)
-        first = QHBoxLayout()
-        first.addWidget(self.cash_button)
-        first.addWidget(self.qrph_button, 1)
-        second = QHBoxLayout()
-        for button in (self.wallet_button, self.checkout_button, self.keyed_button):
-            second.addWidget(button, 1)
-        layout = QVBoxLayout(page)
-        layout.addWidget(
-            QLabel("Collect   F5 — amount to collect now (lower it to split the payment):")
-        )
-        layout.addWidget(self.amount_edit)
-        layout.addWidget(self.summary)
-        layout.addLayout(first)
-        layout.addLayout(second)
-        layout.addWidget(self.offline_notice)
-        layout.addWidget(self.hint)
-        layout.addStretch(1)
+        page = self.choose_page = ChoosePage(keyed_card_enabled)
+        self.amount_edit, self.summary, self.hint = page.amount_edit, page.summary, page.hint
+        self.offline_notice = page.offline_notice
+        self.cash_button, self.qrph_button = page.cash_button, page.qrph_button
+        self.wallet_button, self.checkout_button = page.wallet_button, page.checkout_button
+        self.keyed_button = page.keyed_button
         self.pages.addWidget(page)
-        self.choose_page = page
 
     def _connect_pages(self) -> None:
         self.cash_button.clicked.connect(self._to_cash)
@@ -140,8 +115,9 @@ class PaymentPanel(QWidget):
         self.card_off.use_phone.connect(lambda: self.start_method(TenderMethod.CHECKOUT))
         self.card_off.back.connect(self.back_to_choose)
         self.remote.cancel.connect(self.cancel_payment)
-        self.remote.again.connect(self.back_to_choose)
-        self.paid.print_requested.connect(self.print_invoice)
+        self.remote.again.connect(self.try_again)
+        self.remote.back.connect(self.back_to_choose)
+        self.remote.cash.connect(self._to_cash)
         self.paid.next_patient.connect(self.next_patient)
 
     # -- state ----------------------------------------------------------------------------------
@@ -153,16 +129,15 @@ class PaymentPanel(QWidget):
             self.bridge.updated.connect(self._on_update)
         if backend is not None:
             self._offer(backend.methods)
-        self.hint.setText(
+        self._standing_hint = (
             "" if backend else offline_reason or "Connecting to PayMongo… Cash works once ready."
         )
+        self.hint.setText(self._standing_hint)
         self._enable_methods()
 
     def _offer(self, methods: AccountMethods) -> None:
         """Show only the ways of paying the clinic's PayMongo account has (its capabilities)."""
-        self.qrph_button.setVisible(methods.offers(TenderMethod.QRPH))
-        self.checkout_button.setVisible(methods.offers(TenderMethod.CHECKOUT))
-        self.wallet_button.setVisible(self.wallets.offer(methods))
+        self.choose_page.offer(methods, wallets=self.wallets.offer(methods))
 
     @property
     def backend(self) -> PaymentBackend | None:
@@ -170,19 +145,39 @@ class PaymentPanel(QWidget):
 
     @property
     def holds_bill(self) -> bool:
-        """A payment is on screen or an invoice awaits "Next patient": keep this bill in view."""
-        busy = self.pages.currentWidget() not in (self.choose_page, self.wallets)
-        return busy or (self.current is not None and self.current.is_open)
+        """A payment is being taken or is open, or an invoice awaits "Next patient": this
+        bill stays in view (a payment that closed unpaid lets the counter move on)."""
+        page = self.pages.currentWidget()
+        if self._starting or (self.current is not None and self.current.is_open):
+            return True
+        return page in (self.cash, self.card, self.paid)
+
+    def _announce_hold(self) -> None:
+        """Tell the window whenever what holds the counter changes (see ``hold_notice``)."""
+        held = self.bill if self.holds_bill else None
+        page = self.pages.currentWidget()
+        form = page in (self.cash, self.card)
+        text = (
+            ""
+            if held is None
+            else hold_notice(held, starting=self._starting, paid=page is self.paid, form=form)
+        )
+        if text != self._hold_text:
+            self._hold_text = text
+            self.hold_changed.emit(text)
 
     def show_bill(self, bill: Bill | None) -> None:
+        same_bill = (bill and bill.id) == (self.bill and self.bill.id)
+        if same_bill and bill is not None and self.pages.currentWidget() is self.remote:
+            # the same bill read again (the queue refreshed): how its payment ended stays on
+            # screen, with Try again, until the receptionist moves on
+            self.bill = bill
+            return
+        if not same_bill:
+            self.hint.setText(self._standing_hint)  # messages belong to the bill they were about
         self.bill = bill
         self.current = None
-        self.amount_edit.setText(bill.balance.format().lstrip("₱") if bill else "")
-        self.summary.setText(
-            f"Bill {bill.number}: paid {bill.amount_paid} · remaining {bill.balance}"
-            if bill
-            else ""
-        )
+        self.choose_page.show_bill(bill)
         self._enable_methods()
         self.pages.setCurrentWidget(self.choose_page)
         self.display_changed.emit(None)
@@ -200,22 +195,15 @@ class PaymentPanel(QWidget):
     def _enable_methods(self) -> None:
         payable = self.bill is not None and self.bill.accepts_payment
         # cash is recorded by the same service, so it waits for the backend too
-        self._set_methods_enabled(payable and self._backend is not None)
-
-    def _set_methods_enabled(self, enabled: bool) -> None:
-        for button in (
-            self.cash_button,
-            self.qrph_button,
-            self.wallet_button,
-            self.checkout_button,
-            self.keyed_button,
-        ):
-            button.setEnabled(enabled)
+        self.choose_page.set_methods_enabled(payable and self._backend is not None)
 
     def _amount(self) -> Money | None:
-        amount = parse_money(self.amount_edit.text())
-        if amount is None:
-            self.hint.setText("Type the amount to collect, e.g. 1,500.00")
+        text = self.amount_edit.text().strip()
+        amount = read_amount(text) if text else "Type the amount to collect, e.g. 1,500.00"
+        if isinstance(amount, str):
+            self.hint.setText(amount)
+            self.amount_edit.setFocus()
+            return None
         return amount
 
     def _call(
@@ -249,7 +237,7 @@ class PaymentPanel(QWidget):
         assert isinstance(result, CashResult)
         self.bill_changed.emit(result.bill)
         if result.settlement is not None:
-            self._show_paid(result.settlement)
+            self._show_paid(result.settlement, change_due=result.change_due)
             return
         self.show_bill(result.bill)
         self.hint.setText(
@@ -267,10 +255,7 @@ class PaymentPanel(QWidget):
             self.pages.setCurrentWidget(self.wallets)
 
     def _on_wallet(self, method: TenderMethod) -> None:
-        if self.wallets.uses_sources(method):
-            self.start_method(method, via_source=True)
-        else:
-            self.start_method(method)
+        self.start_method(method, via_source=self.wallets.uses_sources(method))
 
     def show_card_form(self) -> None:
         amount = self._amount()
@@ -292,6 +277,7 @@ class PaymentPanel(QWidget):
             self.hint.setText(problem)
             return
         bill_id = self.bill.id
+        self._via_source = via_source
 
         def work(backend: PaymentBackend) -> AttemptUpdate:
             start = backend.collect.start_source if via_source else backend.collect.start
@@ -300,7 +286,20 @@ class PaymentPanel(QWidget):
         if self._call(work, self._on_started):
             self.pages.setCurrentWidget(self.choose_page)
             self.hint.setText(f"Preparing {method.label} for {amount}…")
-            self._set_methods_enabled(False)  # one payment at a time: no double start
+            self.choose_page.set_methods_enabled(False)  # one payment at a time: no double start
+            self._starting = True  # the queue waits: the QR will be this bill's
+            self._announce_hold()
+
+    def try_again(self) -> None:
+        """The payment on screen closed unpaid: the same method, bill and amount again."""
+        current = self.current
+        if current is None or current.is_open or self.bill is None:
+            return
+        self.amount_edit.setText(current.attempt.amount.format().lstrip("₱"))
+        if current.attempt.method is TenderMethod.CARD:
+            self.show_card_form()
+        else:
+            self.start_method(current.attempt.method, via_source=self._via_source)
 
     def _charge_card(self, card: CardDetails) -> None:
         amount = self._amount()
@@ -319,6 +318,7 @@ class PaymentPanel(QWidget):
 
     def _on_started(self, update: object) -> None:
         assert isinstance(update, AttemptUpdate)
+        self._starting = False
         self._enable_methods()
         self.hint.setText("")
         self.offline_notice.setVisible(False)
@@ -352,37 +352,35 @@ class PaymentPanel(QWidget):
         self.display_changed.emit(update)
         self.remote.show_update(update)
         self.pages.setCurrentWidget(self.remote)
+        self._announce_hold()
 
     # -- paid -----------------------------------------------------------------------------------
 
-    def _show_paid(self, settlement: Settlement) -> None:
+    def _show_paid(self, settlement: Settlement, *, change_due: Money | None = None) -> None:
         self.remote.stop()
         self.settlement = settlement
         self.bill = settlement.bill
         self.current = None
         self._watching = None
-        self.paid.show_receipt(
-            f"Paid — invoice {settlement.invoice.number}",
-            self._receipts.preview_text(settlement),
-        )
+        self.paid.show_settlement(settlement, change_due=change_due)
         self.pages.setCurrentWidget(self.paid)
         self.settled.emit(settlement)
-
-    def print_invoice(self) -> None:
-        settlement = self.settlement
-        if settlement is None:
-            return
-        self.paid.print_status.setText("Printing…")
-        self._runner.run_net(
-            lambda: self._receipts.print_invoice(settlement),
-            on_success=self.paid.print_status.setText,
-            on_failure=lambda exc: self.paid.print_status.setText(message_for(exc) or ""),
-        )
 
     def stop_timers(self) -> None:
         if self.bridge is not None:
             self.bridge.stop()
         self.remote.stop()
+
+    def press_next_patient(self) -> None:
+        """F12: the next patient, unless a payment holds this bill; then say why not."""
+        if self.pages.currentWidget() is not self.paid and self.holds_bill:
+            why = f"Next patient (F12) waits. {self._hold_text}"
+            if self.pages.currentWidget() is self.remote:
+                self.remote.next_step.setText(why)
+            number = self.bill.number if self.bill is not None else ""
+            self.notice.emit(f"Next patient (F12) waits: bill {number} is still being paid.")
+            return
+        self.next_patient()
 
     def next_patient(self) -> None:
         self.settlement = None
@@ -393,6 +391,8 @@ class PaymentPanel(QWidget):
         self.finished.emit()
 
     def _on_failure(self, exc: BaseException) -> None:
+        self._starting = False
+        self._announce_hold()
         offline = is_offline(exc)
         text = OFFLINE_TEXT if offline else message_for(exc) or ""
         self._show_problem(text, offline=offline)

@@ -19,6 +19,9 @@ from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
 
 SETTLE_MS = 300  # time for layouts and pixmaps to paint before a grab
+# the window's first size and a common laptop screen: every window shot is taken at both, the
+# first size into a folder of its own
+SIZES = ((1280, 800), (1200, 760))
 TEST_CARD = "4343 4343 4343 4345"  # PayMongo's public test card
 
 
@@ -44,10 +47,31 @@ class ScreenshotTour:
     # -- plumbing -------------------------------------------------------------------------------
 
     def _save(self, widget: QWidget, name: str) -> None:
-        target = self._folder / name
+        if widget is not self._window:
+            self._grab(widget, self._folder / name)
+            return
+        for width, height in reversed(SIZES):  # ends at the tour's own size
+            widget.resize(width, height)
+            self._app.processEvents()  # the layouts of the new size, before the grab
+            folder = (
+                self._folder if (width, height) == SIZES[0] else self._folder / f"{width}x{height}"
+            )
+            folder.mkdir(exist_ok=True)
+            self._grab(widget, folder / name)
+
+    def _grab(self, widget: QWidget, target: Path) -> None:
         widget.grab().save(str(target))
-        self.saved.append(name)
+        self.saved.append(str(target.relative_to(self._folder)))
         print(f"saved {target}", flush=True)
+
+    def _once_settled(self, step: Callable[[], None]) -> None:
+        payment = self._window.payment
+
+        def settled(_settlement: object) -> None:
+            payment.settled.disconnect(settled)
+            self._later(step)
+
+        payment.settled.connect(settled)
 
     def _later(self, step: Callable[[], None]) -> None:
         QTimer.singleShot(SETTLE_MS, step)
@@ -72,7 +96,8 @@ class ScreenshotTour:
         payment = self._window.payment
 
         def save_then_go_on() -> None:
-            self._save(self._window, name)
+            if name:  # none: a payment the tour goes on with, not a screen of its own
+                self._save(self._window, name)
             then()
 
         def shown(_update: AttemptUpdate | None) -> None:
@@ -185,18 +210,54 @@ class ScreenshotTour:
             return
         from pos_app.services.collect.test_pages import submit_test_page
 
-        self._window.payment.settled.connect(lambda _s: self._later(self._paid))
+        self._once_settled(self._paid)
         self._runner.run_net(lambda: submit_test_page(url))
 
     def _paid(self) -> None:
         self._save(self._window, "payment-paid.png")
         self._save(self._window.customer_display, "customer-display-paid.png")
+        self._shoot_method(3, TenderMethod.QRPH, "", self._failed_on_the_phone)
+
+    def _failed_on_the_phone(self) -> None:
+        """The patient's bank refuses: the counter says so and offers Try again."""
+        current = self._window.payment.current
+        url = current.display.url if current and current.display else None
+        if url is None:
+            self._finish()
+            return
+        from pos_app.services.collect.test_pages import submit_test_page
+
+        def closed(update: AttemptUpdate | None) -> None:
+            if update is not None and not update.is_open:
+                self._window.payment.display_changed.disconnect(closed)
+                self._later(self._failed_then_cash)
+
+        self._window.payment.display_changed.connect(closed)
+        self._runner.run_net(lambda: submit_test_page(url, authorize=False))
+
+    def _failed_then_cash(self) -> None:
+        self._save(self._window, "payment-qr-failed.png")
+        payment = self._window.payment
+
+        def pay_cash() -> None:
+            self._once_settled(self._paid_cash)
+            payment.cash_button.click()
+            bill = payment.bill
+            thousands = bill.balance.centavos // 100_000 + 1 if bill is not None else 1
+            payment.cash.tendered_edit.setText(f"{thousands},000")  # the next ₱1,000 up
+            payment.cash.record_button.click()
+
+        payment.next_patient()
+        self._window.queue.select_row(6, pay_cash)
+
+    def _paid_cash(self) -> None:
+        self._save(self._window, "payment-paid-cash.png")
         self._late_payment()
 
     def _late_payment(self) -> None:
         """A QR cancelled at the counter and paid anyway: reconciliation raises it (Ctrl+R)."""
         backend, feature = self._window.payment.backend, self._window.reconciliation
-        summary = self._window.queue.model.bill_at(6)  # a bill the tour left alone
+        summary = self._window.queue.model.bill_at(7)  # a bill the tour left alone
         if backend is None or feature is None or summary is None:
             self._finish()
             return

@@ -17,7 +17,7 @@ from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import QUEUE_LIMIT, BillQueue
 from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
-from pos_app.ui import bill_queue
+from pos_app.ui import bill_queue, queue_keys
 from pos_app.ui.bill_queue import (
     COLUMNS,
     STATUS_COLOURS,
@@ -256,6 +256,31 @@ def test_the_plain_numbers_standing_in_for_qt_names_are_qts_own() -> None:
         Qt.ItemDataRole.ForegroundRole.value,
         (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value,
     ]
+
+
+def test_the_queue_keys_plain_numbers_are_qts_own() -> None:
+    assert [
+        key.value
+        for key in (
+            Qt.Key.Key_Escape,
+            Qt.Key.Key_Tab,
+            Qt.Key.Key_Backtab,
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown,
+        )
+    ] == [
+        queue_keys.KEY_ESCAPE,
+        queue_keys.KEY_TAB,
+        queue_keys.KEY_BACKTAB,
+        queue_keys.KEY_UP,
+        queue_keys.KEY_DOWN,
+        queue_keys.KEY_PAGE_UP,
+        queue_keys.KEY_PAGE_DOWN,
+    ]
+    modifiers = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Meta, Qt.Key.Key_Alt)
+    assert list(queue_keys.MODIFIER_KEYS) == [key.value for key in modifiers]
 
 
 def test_the_columns_have_their_titles_on_the_header(

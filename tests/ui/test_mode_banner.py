@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Mode
-from pos_app.ui.main_window import BANNERS, STARTING_BANNER, ModeBanner
+from pos_app.ui.mode_banner import BANNERS, STARTING_BANNER, ModeBanner
 
 
 @pytest.mark.parametrize("mode", list(Mode))

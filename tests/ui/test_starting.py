@@ -23,7 +23,8 @@ from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import open_database
 from pos_app.storage.first_paint import read_queue
 from pos_app.ui.application import run_gui_while_starting, tell_cannot_start
-from pos_app.ui.main_window import BANNERS, STARTING_BANNER, MainWindow
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.mode_banner import BANNERS, STARTING_BANNER
 
 
 def _used_counter() -> tuple[Settings, list[BillSummary]]:

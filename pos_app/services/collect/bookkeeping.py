@@ -111,6 +111,19 @@ def audit_overpayment(
     )
 
 
+def walk_in_number(uow: UnitOfWork, local: datetime) -> str:
+    """Short and read as the clinic's clock: "W-1207-1403" for 7 December, 2:03 pm; a second
+    walk-in in the same minute gets "W-1207-1403-2"."""
+    base = f"W-{local:%m%d-%H%M}"
+    taken = {row.number for row in uow.bills.queue_rows(base, None, limit=100)}
+    suffix = 1
+    number = base
+    while number in taken:
+        suffix += 1
+        number = f"{base}-{suffix}"
+    return number
+
+
 def add_walk_in_bill(
     uow: UnitOfWork,
     counter: CounterIdentity,
@@ -135,7 +148,7 @@ def add_walk_in_bill(
     bill = uow.bills.add(
         Bill(
             id=0,
-            number=f"W-{at.strftime('%y%m%d%H%M%S')}",
+            number=walk_in_number(uow, at.astimezone(counter.zone)),
             patient=Patient(id=0, first_name=first, last_name=last),
             clinic_name=counter.clinic_name,
             description="; ".join(line.description for line in bill_lines),

@@ -10,6 +10,7 @@ from its own public methods; every method blocks on the database and PayMongo.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pos_app.domain.attempt import AttemptEvent, PaymentAttempt, map_checkout_status
@@ -77,7 +78,16 @@ class CheckoutFlow:
         observed = map_checkout_status(session.status.value, has_paid_payment=paid)
         if cancelling and observed is _E.EXPIRED:
             observed = _E.CANCELLED  # expired because we asked: the receptionist cancelled it
-        return service._apply_observed(attempt, observed, session.id, error=None)
+        update = service._apply_observed(attempt, observed, session.id, error=None)
+        intent = session.payment_intent
+        declined = intent.last_payment_error if intent is not None and not paid else None
+        if update.is_open and declined is not None:
+            # the page stays open on the phone for another card: the counter keeps waiting,
+            # and says why the patient may be asking for help
+            reason = declined.failed_message or "the bank declined it"
+            message = f"Declined on the phone: {reason.rstrip('.')}. Nothing was charged."
+            return replace(update, message=message)
+        return update
 
 
 def line_items(bill: Bill, amount: Money) -> list[LineItem]:

@@ -6,8 +6,14 @@ Threading contract: immutable values; share them freely.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pos_app.domain.account_methods import AccountMethods
+
+# The Philippines keeps one offset all year: Asia/Manila, also where no time zone data is
+# installed (Windows without the tzdata package).
+PHILIPPINE_TIME = timezone(timedelta(hours=8), "PHT")
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,14 @@ class CounterIdentity:
     return_url: str = "https://kaha.invalid/payment-finished"
     # what the PayMongo account takes, and how it spells each type (read from its capabilities)
     paymongo_methods: AccountMethods = field(default_factory=AccountMethods.assumed)
+    time_zone: str = "Asia/Manila"  # the clinic's: walk-in bill numbers read as its clock
+
+    @property
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return PHILIPPINE_TIME
 
 
 @dataclass(frozen=True, repr=False)

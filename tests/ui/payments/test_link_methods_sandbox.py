@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
-from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect.results import AttemptUpdate
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
@@ -138,7 +137,7 @@ def test_escape_cancels_the_link_and_nothing_is_charged(
     backend: PaymentBackend,
     keys: tuple[Qt.Key, ...],
 ) -> None:
-    shown_after(qtbot, window, *keys)
+    first = shown_after(qtbot, window, *keys)
     with qtbot.waitSignal(
         window.payment.display_changed,
         timeout=WAIT_MS,
@@ -149,9 +148,10 @@ def test_escape_cancels_the_link_and_nothing_is_charged(
     assert window.payment.remote.status.text() == "Cancelled. Nothing was charged."
     _offers_a_new_try(window)
     assert _payments(backend) == []
-    # "Try again" (F7) leads back to the methods; F7 there makes a QR Ph code for the same bill
-    again = shown_after(qtbot, window, Qt.Key.Key_F7, Qt.Key.Key_F7)
-    assert again.attempt.method is TenderMethod.QRPH
+    # "Try again" (F7) starts the same method again for the same bill (issue 17)
+    again = shown_after(qtbot, window, Qt.Key.Key_F7)
+    assert again.attempt.method is first.attempt.method
+    assert again.bill.id == first.bill.id
 
 
 @each(list(LINK_METHODS))
