@@ -107,6 +107,19 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)  # neither side may be squeezed out of sight
         splitter.setSizes(list(SPLIT_WIDTHS))
+        self._lay_out(splitter)
+        self.terminal_label = QLabel(f"Counter {terminal_id}")
+        self.connection_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self.statusBar().addPermanentWidget(self.terminal_label)
+        self.queue.bill_selected.connect(self._on_bill_selected)
+        self.queue.loaded.connect(self._on_queue_loaded)
+        if not payment_side_later:
+            self.build_payment_side()
+        QTimer.singleShot(0, self.queue.reload)
+
+    def _lay_out(self, splitter: QSplitter) -> None:
+        """The banner across the top, the queue and payment splitter under it."""
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -118,15 +131,6 @@ class MainWindow(QMainWindow):
         inner_layout.addWidget(splitter)
         layout.addWidget(inner, 1)
         self.setCentralWidget(central)
-        self.terminal_label = QLabel(f"Counter {terminal_id}")
-        self.connection_label = QLabel("")
-        self.statusBar().addPermanentWidget(self.connection_label)
-        self.statusBar().addPermanentWidget(self.terminal_label)
-        self.queue.bill_selected.connect(self._on_bill_selected)
-        self.queue.loaded.connect(self._on_queue_loaded)
-        if not payment_side_later:
-            self.build_payment_side()
-        QTimer.singleShot(0, self.queue.reload)
 
     def _come_back(self, window_state: Path | None) -> None:
         """Where the window was when it last closed (``closing``); the first size if never."""
