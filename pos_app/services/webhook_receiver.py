@@ -56,9 +56,10 @@ class EventHandler(Protocol):
 
 
 class PaymentChecker(Protocol):
-    """The part of ``PaymentMonitor`` a webhook needs: look at one payment now, tell listeners."""
+    """The part of ``PaymentMonitor`` a webhook needs: look at one payment now (or right after
+    the look already under way), tell listeners."""
 
-    def check(self, attempt_id: str) -> object: ...
+    def check_now(self, attempt_id: str) -> object: ...
 
 
 class MonitorEventHandler:
@@ -80,7 +81,7 @@ class MonitorEventHandler:
         if attempt_id is None:
             log.info("webhook %s (%s) is for no payment of this counter", event.id, event.type)
             return
-        self._monitor.check(attempt_id)
+        self._monitor.check_now(attempt_id)  # never beside a poll of the same payment
 
     def attempt_for(self, event: Event) -> str | None:
         candidates, hinted = _paymongo_ids(event)

@@ -33,7 +33,7 @@ from pos_app.domain.attempt import (
 )
 from pos_app.domain.bill import Bill
 from pos_app.domain.clock import Clock
-from pos_app.domain.errors import AmountError, NotFound, UserFacingError
+from pos_app.domain.errors import AmountError, IllegalTransition, NotFound, UserFacingError
 from pos_app.domain.money import Money
 from pos_app.domain.tender import SOURCE_METHODS, Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
@@ -194,7 +194,17 @@ class CollectService:
         return bill
 
     def refresh(self, attempt_id: str) -> AttemptUpdate:
-        """One look at PayMongo for this attempt: apply what changed, settle the bill if paid."""
+        """One look at PayMongo for this attempt: apply what changed, settle the bill if paid.
+
+        If the attempt moved on while PayMongo answered (a webhook or another look got there
+        first), the stale answer is dropped and the attempt is shown as it now stands."""
+        try:
+            return self._refresh(attempt_id)
+        except IllegalTransition as stale:
+            log.info("payment %s changed meanwhile: %s", attempt_id, stale.detail)
+            return self._update(self._load(attempt_id))
+
+    def _refresh(self, attempt_id: str) -> AttemptUpdate:
         attempt = self._load(attempt_id)
         if is_source_attempt(attempt):
             return self._sources.refresh(attempt)
@@ -206,6 +216,13 @@ class CollectService:
 
     def cancel(self, attempt_id: str) -> AttemptUpdate:
         """Cancel the QR code at PayMongo; a payment that beats the cancel still counts."""
+        try:
+            return self._cancel(attempt_id)
+        except IllegalTransition as stale:
+            log.info("payment %s changed while cancelling: %s", attempt_id, stale.detail)
+            return self._update(self._load(attempt_id))
+
+    def _cancel(self, attempt_id: str) -> AttemptUpdate:
         attempt = self._load(attempt_id)
         if attempt.is_terminal:
             return self._update(attempt)
@@ -374,10 +391,11 @@ class CollectService:
         return attempt
 
     def _save(self, attempt: PaymentAttempt) -> PaymentAttempt:
+        """Store a transitioned attempt (compare-and-set: IllegalTransition if it moved on)."""
         with self._database.unit_of_work() as uow:
             uow.attempts.update(attempt)
             uow.commit()
-        return attempt
+        return attempt.saved()
 
     def _update(self, attempt: PaymentAttempt) -> AttemptUpdate:
         with self._database.unit_of_work(read_only=True) as uow:

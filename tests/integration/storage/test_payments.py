@@ -44,7 +44,7 @@ def test_attempt_written_ahead_round_trips_with_its_keys(db: Database, bill_id: 
 def test_transitioned_attempt_is_persisted(db: Database, bill_id: int) -> None:
     attempt = _new_attempt(bill_id)
     sent = attempt.apply(AttemptEvent.REQUEST_SENT, at=T0 + minutes(1))
-    created = sent.apply(
+    created = sent.saved().apply(
         AttemptEvent.INTENT_CREATED,
         at=T0 + minutes(2),
         paymongo_ids={"intent": "pi_abc123"},
@@ -83,6 +83,7 @@ def test_idempotency_key_cannot_change(db: Database, bill_id: int) -> None:
             **{
                 **{f: getattr(attempt, f) for f in attempt.__dataclass_fields__},
                 "idempotency_keys": {**attempt.idempotency_keys, "intent": "another-key"},
+                "came_from": attempt.state,
             }
         )
         with pytest.raises(StorageError):
