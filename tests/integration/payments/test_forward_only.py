@@ -15,10 +15,10 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.models import PaymentIntent
 from pos_app.services.collect import AttemptUpdate, CollectService, PaymentMonitor
+from pos_app.services.webhook_receiver import MonitorEventHandler, WebhookReceiver
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client, patient_pays
-from pos_app.services.webhook_receiver import MonitorEventHandler, WebhookReceiver
 from tests.integration.payments.conftest import (
     COUNTER,
     WAIT_S,
