@@ -26,6 +26,7 @@ from pos_app.config import (
     store_secret,
 )
 from pos_app.domain.errors import PosError, UserFacingError
+from pos_app.storage.files import prepare_data_folder
 
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill_summary import BillSummary
@@ -129,6 +130,14 @@ def main(argv: Sequence[str]) -> int:
     if problem is not None:
         print(problem, file=sys.stderr, end="")
         return 3
+    try:
+        # before anything writes there (the log file first): private, and writable at all
+        prepare_data_folder(settings.data_dir)
+    except PosError as exc:
+        from pos_app.ui.application import tell_cannot_start
+
+        tell_cannot_start(exc.user_message)
+        return 1
     first_rows = None if args.smoke_test or args.screenshot else _first_rows(settings)
     if first_rows is not None:
         from pos_app.ui.application import run_gui_while_starting
@@ -229,8 +238,8 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     from pos_app.services.receipts import ReceiptService
     from pos_app.storage import open_database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = open_database(settings.database_url)
+    prepare_data_folder(settings.data_dir)
+    database = open_database(settings.database_url, backups=settings.backups)
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
