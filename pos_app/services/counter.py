@@ -76,6 +76,17 @@ class PaymentBackend:
 
 
 @dataclass(frozen=True)
+class OpeningBackend:
+    """Payments as soon as the database is open: ``backend`` takes cash at once (and QR codes,
+    if PayMongo answers). ``connect`` blocks on PayMongo, maybe for long (a network worker):
+    it checks the key, starts the webhook receiver, recovers the payments left open, and returns
+    the backend as it then stands (its description says whether PayMongo answered)."""
+
+    backend: PaymentBackend
+    connect: Callable[[], PaymentBackend]
+
+
+@dataclass(frozen=True)
 class CounterServices:
     settings: Settings
     mode: Mode
@@ -85,3 +96,5 @@ class CounterServices:
     receipts: ReceiptService
     database_checks: str  # what start-up verified about the database, for the smoke test
     shutdown: Callable[[], None]
+    # the GUI's start: cash before PayMongo answers; None: only ``start_payment_backend``
+    open_payment_backend: Callable[[], OpeningBackend] | None = None

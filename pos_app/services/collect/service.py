@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pos_app.domain.amount_limits import check_amount_limit
+from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.attempt import (
     AttemptEvent,
     AttemptState,
@@ -95,6 +96,11 @@ class CollectService:
 
     def close(self) -> None:
         self._intents.close()
+
+    def use_account_methods(self, methods: AccountMethods) -> None:
+        """What the PayMongo account takes, once PayMongo said so: start-up asks it after cash
+        is already on, so the service starts with the assumed set (one reference swap)."""
+        self._counter = dataclasses.replace(self._counter, paymongo_methods=methods)
 
     # -- cash -----------------------------------------------------------------------------------
 
