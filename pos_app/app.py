@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
+    from pos_app.storage.backup import DailyBackups as BackupJob
     from pos_sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
@@ -246,6 +248,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         seed_demo_bills_if_empty(database, SystemClock())
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
+    backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(settings, secrets, database, sandbox, closers)
@@ -258,6 +261,8 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
             close()
         for server in sandbox:
             server.stop()
+        if backups is not None:
+            backups.stop()
         database.dispose()
 
     return CounterServices(
@@ -270,7 +275,26 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         receipts=ReceiptService(settings),
         database_checks=_describe_checks(database),
         shutdown=shutdown,
+        after_z_reading=None if backups is None else backups.after_z_reading,
     )
+
+
+def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
+    """SQLite: the daily backup job (storage.backup); PostgreSQL is backed up by its server."""
+    from pos_app.storage.backup import BackupPolicy, DailyBackups
+
+    path = database.sqlite_file
+    if path is None:
+        return None
+    policy = BackupPolicy(
+        database_file=path,
+        folder=settings.backups,
+        keep_days=settings.backup_keep_days,
+        keep_at_least=settings.backup_keep_at_least,
+    )
+    job = DailyBackups(policy, lambda: datetime.now(UTC))
+    job.start()
+    return job
 
 
 def _open_payment_backend(

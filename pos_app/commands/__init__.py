@@ -13,7 +13,11 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 # command name -> module under pos_app.commands (keep alphabetical)
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "backup": "backup",
+    "restore": "restore",
+    "takeover": "takeover",
+}
 
 
 class Command(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pos_app.config import Mode, Settings
@@ -98,3 +99,6 @@ class CounterServices:
     shutdown: Callable[[], None]
     # the GUI's start: cash before PayMongo answers; None: only ``start_payment_backend``
     open_payment_backend: Callable[[], OpeningBackend] | None = None
+    # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
+    # PostgreSQL, which the server backs up). Blocking: call it on a worker.
+    after_z_reading: Callable[[], Path] | None = None

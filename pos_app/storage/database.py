@@ -49,6 +49,11 @@ class Database:
         behind a writer on SQLite; it must not write."""
         return UnitOfWork(self._reader_sessions if read_only else self._writer_sessions)
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file on SQLite (what backups copy); None on PostgreSQL."""
+        return _sqlite_file(self.engine.url)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

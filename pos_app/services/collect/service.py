@@ -242,8 +242,9 @@ class CollectService:
         return self._intents.cancel(attempt)
 
     def open_attempts(self) -> list[PaymentAttempt]:
+        """This counter's open attempts only: another counter's QR is that counter's to watch."""
         with self._database.unit_of_work(read_only=True) as uow:
-            return uow.attempts.list_open()
+            return uow.attempts.list_open(terminal_id=self._counter.terminal_id)
 
     def overpayment_cases(self) -> list[PaymentAttempt]:
         """Attempts where money arrived after the app gave up on them: staff must refund or keep."""
@@ -277,7 +278,7 @@ class CollectService:
             if steps is not None:
                 keys = {step: attempt.idempotency_keys[step] for step in steps}
                 attempt = dataclasses.replace(attempt, idempotency_keys=keys)
-            uow.attempts.add(attempt)
+            uow.attempts.add(attempt, terminal_id=self._counter.terminal_id)
             uow.audit.append(
                 at=now,
                 actor=self._counter.cashier,
@@ -390,8 +391,9 @@ class CollectService:
             self._displays[attempt.id] = display
 
     def _load(self, attempt_id: str) -> PaymentAttempt:
+        """The attempt if it is this counter's: never poll or settle another counter's QR."""
         with self._database.unit_of_work(read_only=True) as uow:
-            attempt = uow.attempts.get(attempt_id)
+            attempt = uow.attempts.get(attempt_id, terminal_id=self._counter.terminal_id)
         if attempt is None:
             raise NotFound("That payment is no longer on this counter.", detail=attempt_id)
         return attempt

@@ -28,8 +28,9 @@ class AttemptRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, attempt: PaymentAttempt) -> None:
-        row = PaymentAttemptRow(id=attempt.id, bill_id=attempt.bill_id)
+    def add(self, attempt: PaymentAttempt, *, terminal_id: str) -> None:
+        """Write ``attempt`` ahead, as made by (and belonging to) counter ``terminal_id``."""
+        row = PaymentAttemptRow(id=attempt.id, bill_id=attempt.bill_id, terminal_id=terminal_id)
         _copy_fields(row, attempt)
         row.idempotency_keys = [
             AttemptIdempotencyKeyRow(step=step, key=key)
@@ -42,9 +43,37 @@ class AttemptRepository:
         self._session.add(row)
         self._session.flush()
 
-    def get(self, attempt_id: str) -> PaymentAttempt | None:
+    def get(self, attempt_id: str, *, terminal_id: str | None = None) -> PaymentAttempt | None:
+        """The attempt; with ``terminal_id``, only if it belongs to that counter."""
         row = self._session.get(PaymentAttemptRow, attempt_id)
-        return None if row is None else attempt_from_row(row)
+        if row is None or (terminal_id is not None and row.terminal_id != terminal_id):
+            return None
+        return attempt_from_row(row)
+
+    def terminal_of(self, attempt_id: str) -> str | None:
+        return self._session.scalar(
+            select(PaymentAttemptRow.terminal_id).where(PaymentAttemptRow.id == attempt_id)
+        )
+
+    def take_over(self, from_terminal: str, to_terminal: str) -> list[PaymentAttempt]:
+        """Hand every open attempt of counter ``from_terminal`` to ``to_terminal`` (which then
+        polls, recovers and settles them); returns them. The caller audits it."""
+        terminal = sorted(state.value for state in TERMINAL)
+        rows = list(
+            self._session.scalars(
+                select(PaymentAttemptRow)
+                .where(
+                    PaymentAttemptRow.terminal_id == from_terminal,
+                    PaymentAttemptRow.state.not_in(terminal),
+                )
+                .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+                .with_for_update()
+            )
+        )
+        for row in rows:
+            row.terminal_id = to_terminal
+        self._session.flush()
+        return [attempt_from_row(row) for row in rows]
 
     def update(self, attempt: PaymentAttempt) -> None:
         """Persist a transitioned attempt: state, times, failure and any new ids or keys.
@@ -94,13 +123,15 @@ class AttemptRepository:
             f"{attempt.state.value!r} not written"
         )
 
-    def list_open(self) -> list[PaymentAttempt]:
-        """Every attempt not in a terminal state, oldest first (what recovery drives on)."""
+    def list_open(self, *, terminal_id: str | None) -> list[PaymentAttempt]:
+        """Attempts not in a terminal state, oldest first: counter ``terminal_id``'s (what its
+        recovery drives on), or every counter's with None (staff views, tests)."""
         terminal = sorted(state.value for state in TERMINAL)
+        query = select(PaymentAttemptRow).where(PaymentAttemptRow.state.not_in(terminal))
+        if terminal_id is not None:
+            query = query.where(PaymentAttemptRow.terminal_id == terminal_id)
         rows = self._session.scalars(
-            select(PaymentAttemptRow)
-            .where(PaymentAttemptRow.state.not_in(terminal))
-            .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+            query.order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
         )
         return [attempt_from_row(row) for row in rows]
 
