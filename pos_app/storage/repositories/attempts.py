@@ -50,11 +50,6 @@ class AttemptRepository:
             return None
         return attempt_from_row(row)
 
-    def terminal_of(self, attempt_id: str) -> str | None:
-        return self._session.scalar(
-            select(PaymentAttemptRow.terminal_id).where(PaymentAttemptRow.id == attempt_id)
-        )
-
     def take_over(self, from_terminal: str, to_terminal: str) -> list[PaymentAttempt]:
         """Hand every open attempt of counter ``from_terminal`` to ``to_terminal`` (which then
         polls, recovers and settles them); returns them. The caller audits it."""
