@@ -3,9 +3,11 @@ recovery of payments left open wait on PayMongo, and must not hold the cash butt
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 import pos_app.app as composition
@@ -24,8 +26,10 @@ from tests.ui.test_starting import _run
 _Steps = Callable[[MainWindow], None]
 
 
-def _on_this_tests_window(monkeypatch: pytest.MonkeyPatch, steps: _Steps) -> _Steps:
-    """``steps`` on the window this test starts (an earlier test's may not be deleted yet)."""
+@contextmanager
+def _on_this_tests_window(monkeypatch: pytest.MonkeyPatch, steps: _Steps) -> Iterator[_Steps]:
+    """``steps`` on the window this test starts (an earlier test's may not be deleted yet);
+    the window is deleted at the end, so no later test finds it."""
     shown: list[MainWindow] = []
     show = MainWindow.show
 
@@ -34,7 +38,11 @@ def _on_this_tests_window(monkeypatch: pytest.MonkeyPatch, steps: _Steps) -> _St
         show(window)
 
     monkeypatch.setattr(MainWindow, "show", show_and_remember)
-    return lambda _any_window: steps(shown[-1])
+    try:
+        yield lambda _any_window: steps(shown[-1])
+    finally:
+        for window in shown:
+            shiboken6.delete(window)
 
 
 WAIT_MS = 10_000  # PayMongo's own deadline is 30 s a request: far longer than this
@@ -99,7 +107,8 @@ def test_cash_is_taken_while_paymongo_hangs_at_start_up(
         built[0].shutdown()  # ends the hanging requests so the test can close
         window.close()
 
-    assert _run(settings, rows, build, _on_this_tests_window(monkeypatch, steps)) == 0
+    with _on_this_tests_window(monkeypatch, steps) as on_this_window:
+        assert _run(settings, rows, build, on_this_window) == 0
     assert seen["invoice"] == "MAIN-01-000001"
     assert "checking" in str(seen["status"])
     assert seen["answered"] == []
