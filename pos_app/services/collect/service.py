@@ -24,8 +24,8 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
-from pos_app.domain.amount_limits import check_amount_limit
 from pos_app.domain.account_methods import AccountMethods
+from pos_app.domain.amount_limits import check_amount_limit
 from pos_app.domain.attempt import (
     AttemptEvent,
     AttemptState,
