@@ -118,7 +118,7 @@ class AttemptRepository:
             f"{attempt.state.value!r} not written"
         )
 
-    def list_open(self, *, terminal_id: str | None) -> list[PaymentAttempt]:
+    def list_open(self, *, terminal_id: str | None = None) -> list[PaymentAttempt]:
         """Attempts not in a terminal state, oldest first: counter ``terminal_id``'s (what its
         recovery drives on), or every counter's with None (staff views, tests)."""
         terminal = sorted(state.value for state in TERMINAL)
