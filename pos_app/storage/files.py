@@ -14,7 +14,9 @@ the log file included), so standard library only; no SQLAlchemy.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sqlite3
 import stat
 from pathlib import Path
@@ -97,9 +99,12 @@ def prepare_database_file(path: Path, *, backups: Path | None = None) -> None:
 
 
 def _create_empty_database(path: Path) -> None:
-    """A valid, empty SQLite database at ``path`` (0600), appearing there all at once."""
-    scratch = path.with_name(f"{path.name}.new")
-    scratch.unlink(missing_ok=True)
+    """A valid, empty SQLite database at ``path`` (0600), appearing there all at once.
+
+    Made under a name of this process's own, then hard-linked into place: linking never
+    replaces a file, so when two counters start together on a new database, the second finds
+    the first one's file and uses it."""
+    scratch = path.with_name(f"{path.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
         connection = sqlite3.connect(scratch)
@@ -107,13 +112,12 @@ def _create_empty_database(path: Path) -> None:
             connection.execute("PRAGMA journal_mode=WAL")  # writes the header: no longer 0 bytes
         finally:
             connection.close()
-        os.replace(scratch, path)
-    except OSError as error:
-        scratch.unlink(missing_ok=True)
+        with contextlib.suppress(FileExistsError):  # another counter made it first: use it
+            os.link(scratch, path)
+    except (OSError, sqlite3.Error) as error:
         raise StorageError(read_only_message(path.parent), detail=repr(error)) from error
-    except sqlite3.Error as error:
+    finally:
         scratch.unlink(missing_ok=True)
-        raise StorageError(read_only_message(path.parent), detail=repr(error)) from error
 
 
 def _make_private(path: Path, mode: int) -> None:
