@@ -7,11 +7,13 @@ sandbox when no PayMongo key is configured).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,14 +28,16 @@ from pos_app.config import (
     store_secret,
 )
 from pos_app.domain.errors import PosError, UserFacingError
+from pos_app.storage.files import prepare_data_folder
 
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill_summary import BillSummary
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.collect import PaymentMonitor
-    from pos_app.services.counter import CounterServices, PaymentBackend
+    from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
+    from pos_app.storage.backup import DailyBackups as BackupJob
     from pos_sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
@@ -129,6 +133,14 @@ def main(argv: Sequence[str]) -> int:
     if problem is not None:
         print(problem, file=sys.stderr, end="")
         return 3
+    try:
+        # before anything writes there (the log file first): private, and writable at all
+        prepare_data_folder(settings.data_dir)
+    except PosError as exc:
+        from pos_app.ui.application import tell_cannot_start
+
+        tell_cannot_start(exc.user_message)
+        return 1
     first_rows = None if args.smoke_test or args.screenshot else _first_rows(settings)
     if first_rows is not None:
         from pos_app.ui.application import run_gui_while_starting
@@ -229,22 +241,28 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     from pos_app.services.receipts import ReceiptService
     from pos_app.storage import open_database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = open_database(settings.database_url)
+    prepare_data_folder(settings.data_dir)
+    database = open_database(settings.database_url, backups=settings.backups)
     mode = secrets.mode
     if mode is Mode.SANDBOX:
         seed_demo_bills_if_empty(database, SystemClock())
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
+    backups = _start_daily_backups(settings, database)
+
+    def open_payment_backend() -> OpeningBackend:
+        return _open_payment_backend(settings, secrets, database, sandbox, closers)
 
     def start_payment_backend() -> PaymentBackend:
-        return _start_payment_backend(settings, secrets, database, sandbox, closers)
+        return open_payment_backend().connect()
 
     def shutdown() -> None:
         for close in closers:
             close()
         for server in sandbox:
             server.stop()
+        if backups is not None:
+            backups.stop()
         database.dispose()
 
     return CounterServices(
@@ -253,27 +271,50 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database=database,
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
+        open_payment_backend=open_payment_backend,
         receipts=ReceiptService(settings),
         database_checks=_describe_checks(database),
         shutdown=shutdown,
+        after_z_reading=None if backups is None else backups.after_z_reading,
     )
 
 
-def _start_payment_backend(
+def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
+    """SQLite: the daily backup job (storage.backup); PostgreSQL is backed up by its server."""
+    from pos_app.storage.backup import BackupPolicy, DailyBackups
+
+    path = database.sqlite_file
+    if path is None:
+        return None
+    policy = BackupPolicy(
+        database_file=path,
+        folder=settings.backups,
+        keep_days=settings.backup_keep_days,
+        keep_at_least=settings.backup_keep_at_least,
+    )
+    job = DailyBackups(policy, lambda: datetime.now(UTC))
+    job.start()
+    return job
+
+
+def _open_payment_backend(
     settings: Settings,
     secrets: Secrets,
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
-) -> PaymentBackend:
-    """Blocking (runs on a network worker): PayMongo client, payment services, recovery."""
+) -> OpeningBackend:
+    """Blocking but quick (runs on a network worker): the PayMongo client and the payment
+    services, with no request to PayMongo yet, so cash works as soon as the database is open.
+    ``connect`` then checks the key, starts the webhook receiver and recovers the open payments:
+    that waits on PayMongo, which may be slow or not answer at all."""
     from secrets import token_hex
 
     from pos_app.domain.account_methods import AccountMethods
     from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient, Timeouts
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
-    from pos_app.services.counter import PaymentBackend
+    from pos_app.services.counter import OpeningBackend, PaymentBackend
 
     mode = secrets.mode
     secret_key = secrets.paymongo_secret_key
@@ -298,15 +339,6 @@ def _start_payment_backend(
             total_s=settings.request_deadline_s,
         ),
     )
-    methods = AccountMethods.assumed()
-    try:
-        # One cheap real request: checks the key and the network now, warms the connection and
-        # what loads on first use here on the worker, and says which ways of paying the account
-        # has and how PayMongo spells them (paymongo-api.md 19.1 items 1-2).
-        methods = AccountMethods.from_capabilities(client.payment_method_capabilities())
-    except PosError as exc:
-        log.warning("PayMongo check at start-up failed: %s", exc.user_message)
-        description += " (not reachable yet)"
     clock = SystemClock()
     collect = CollectService(
         database,
@@ -317,43 +349,70 @@ def _start_payment_backend(
             invoice_prefix=settings.invoice_prefix,
             clinic_name=settings.clinic_name,
             keyed_card_enabled=settings.keyed_card_enabled,
-            paymongo_methods=methods,
+            paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
         ),
     )
     closers.append(collect.close)
     closers.append(client.close)  # its pooled connections to PayMongo
     monitor = PaymentMonitor(collect, clock)
-    # Loaded here on the worker, not on the GUI thread when the first QR is drawn or the first
-    # invoice is previewed (~40 ms for the printing code):
-    import qrcode  # noqa: F401
-
-    import pos_app.printing  # noqa: F401
-
-    webhook_url, webhook = None, None
-    if settings.webhook_receiver_enabled:
-        webhook_url, webhook = start_webhook_receiver(
-            settings, secrets, client=client, monitor=monitor, database=database, closers=closers
-        )
-        description += f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
-    recovered = monitor.recover()
-    if recovered:
-        log.info("recovered %d open payments from the last run", len(recovered))
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
 
-    return PaymentBackend(
-        description=description,
+    usable = PaymentBackend(
+        description=f"{description} (checking…)",
         paymongo_url=paymongo_url,
         clinic_url=clinic_url,
         collect=collect,
         monitor=monitor,
-        webhook_url=webhook_url,
-        methods=methods,
-        webhook=webhook,
+        methods=AccountMethods.assumed(),
         reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
         payouts=PayoutService(database, client),
     )
+
+    def connect() -> PaymentBackend:
+        nonlocal description
+        methods = AccountMethods.assumed()
+        try:
+            # One cheap real request: checks the key and the network now, warms the connection
+            # and what loads on first use here on the worker, and says which ways of paying the
+            # account has and how PayMongo spells them (paymongo-api.md 19.1 items 1-2).
+            methods = AccountMethods.from_capabilities(client.payment_method_capabilities())
+            collect.use_account_methods(methods)
+        except PosError as exc:
+            log.warning("PayMongo check at start-up failed: %s", exc.user_message)
+            description += " (not reachable yet)"
+        # Loaded here on the worker, not on the GUI thread when the first QR is drawn or the
+        # first invoice is previewed (~40 ms for the printing code):
+        import qrcode  # noqa: F401
+
+        import pos_app.printing  # noqa: F401
+
+        webhook_url, webhook = None, None
+        if settings.webhook_receiver_enabled:
+            webhook_url, webhook = start_webhook_receiver(
+                settings,
+                secrets,
+                client=client,
+                monitor=monitor,
+                database=database,
+                closers=closers,
+            )
+            description += (
+                f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
+            )
+        recovered = monitor.recover()
+        if recovered:
+            log.info("recovered %d open payments from the last run", len(recovered))
+        return dataclasses.replace(
+            usable,
+            description=description,
+            webhook_url=webhook_url,
+            methods=methods,
+            webhook=webhook,
+        )
+
+    return OpeningBackend(backend=usable, connect=connect)
 
 
 def paymongo_without_window(

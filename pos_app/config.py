@@ -93,6 +93,12 @@ class Settings:
     idle_lock_minutes: int = 5
     # how often PayMongo's payments are reconciled while the counter takes PayMongo payments
     reconcile_minutes: int = 5
+    # SQLite backups (pos_app.storage.backup): daily and after each Z-reading, into this folder
+    # (default: "backups" in the data folder); those older than backup_keep_days are deleted,
+    # but never the newest backup_keep_at_least
+    backup_dir: Path | None = None
+    backup_keep_days: int = 30
+    backup_keep_at_least: int = 3
     log_level: str = "INFO"
     settings_file: Path | None = field(default=None, compare=False)
 
@@ -100,10 +106,17 @@ class Settings:
         if not self.database_url:
             db_path = self.data_dir / "kaha.sqlite3"
             object.__setattr__(self, "database_url", f"sqlite:///{db_path}")
+        if self.backup_dir is None:
+            object.__setattr__(self, "backup_dir", self.data_dir / "backups")
 
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def backups(self) -> Path:
+        """Where SQLite backups go (``backup_dir``, set by ``__post_init__`` when not given)."""
+        return self.backup_dir or self.data_dir / "backups"
 
 
 class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before the first paint

@@ -14,8 +14,11 @@ from typing import Protocol, cast
 
 # command name -> module under pos_app.commands (keep alphabetical)
 COMMANDS: dict[str, str] = {
+    "backup": "backup",
     "payouts": "payouts",
     "reconcile": "reconcile",
+    "restore": "restore",
+    "takeover": "takeover",
 }
 
 

@@ -14,7 +14,7 @@ first request leaves the machine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -193,6 +193,10 @@ class PaymentAttempt:
     expires_at: datetime | None = None
     failure_code: str | None = None
     failure_message: str | None = None
+    # The state this attempt had when it was last read or saved, while it holds unsaved changes
+    # (set by ``apply``): storage writes it back only if the row is still in that state
+    # (compare-and-set), so a slow answer can never undo a later one.
+    came_from: AttemptState | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Copies, so a caller's dict cannot change a frozen attempt behind its back.
@@ -267,6 +271,7 @@ class PaymentAttempt:
         return replace(
             self,
             state=target,
+            came_from=self.came_from or self.state,
             updated_at=at,
             paymongo_ids=self._merged_ids(paymongo_ids or {}),
             expires_at=expires_at if expires_at is not None else self.expires_at,
@@ -275,6 +280,10 @@ class PaymentAttempt:
             if failure_message is not None
             else self.failure_message,
         )
+
+    def saved(self) -> PaymentAttempt:
+        """This attempt as now stored: no unsaved changes left (see ``came_from``)."""
+        return replace(self, came_from=None)
 
     def _merged_ids(self, new_ids: Mapping[str, str]) -> dict[str, str]:
         merged = dict(self.paymongo_ids)

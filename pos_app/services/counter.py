@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pos_app.config import Mode, Settings
@@ -80,6 +81,17 @@ class PaymentBackend:
 
 
 @dataclass(frozen=True)
+class OpeningBackend:
+    """Payments as soon as the database is open: ``backend`` takes cash at once (and QR codes,
+    if PayMongo answers). ``connect`` blocks on PayMongo, maybe for long (a network worker):
+    it checks the key, starts the webhook receiver, recovers the payments left open, and returns
+    the backend as it then stands (its description says whether PayMongo answered)."""
+
+    backend: PaymentBackend
+    connect: Callable[[], PaymentBackend]
+
+
+@dataclass(frozen=True)
 class CounterServices:
     settings: Settings
     mode: Mode
@@ -89,3 +101,8 @@ class CounterServices:
     receipts: ReceiptService
     database_checks: str  # what start-up verified about the database, for the smoke test
     shutdown: Callable[[], None]
+    # the GUI's start: cash before PayMongo answers; None: only ``start_payment_backend``
+    open_payment_backend: Callable[[], OpeningBackend] | None = None
+    # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
+    # PostgreSQL, which the server backs up). Blocking: call it on a worker.
+    after_z_reading: Callable[[], Path] | None = None

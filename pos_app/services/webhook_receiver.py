@@ -36,6 +36,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pos_app.domain.clock import Clock, SystemClock
+from pos_app.domain.errors import NotFound
 from pos_app.paymongo.errors import PayMongoError
 from pos_app.paymongo.models import Event
 from pos_app.paymongo.models.events import OtherResource
@@ -56,9 +57,10 @@ class EventHandler(Protocol):
 
 
 class PaymentChecker(Protocol):
-    """The part of ``PaymentMonitor`` a webhook needs: look at one payment now, tell listeners."""
+    """The part of ``PaymentMonitor`` a webhook needs: look at one payment now (or right after
+    the look already under way), tell listeners."""
 
-    def check(self, attempt_id: str) -> object: ...
+    def check_now(self, attempt_id: str) -> object: ...
 
 
 class MonitorEventHandler:
@@ -80,7 +82,11 @@ class MonitorEventHandler:
         if attempt_id is None:
             log.info("webhook %s (%s) is for no payment of this counter", event.id, event.type)
             return
-        self._monitor.check(attempt_id)
+        try:
+            self._monitor.check_now(attempt_id)  # never beside a poll of the same payment
+        except NotFound:
+            # another counter's payment (several counters share one database): its to watch
+            log.info("webhook %s (%s) is for another counter's payment", event.id, event.type)
 
     def attempt_for(self, event: Event) -> str | None:
         candidates, hinted = _paymongo_ids(event)

@@ -28,7 +28,7 @@ from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the payment services load after the window is drawn
     from pos_app.services.collect.results import AttemptUpdate, Settlement
-    from pos_app.services.counter import CounterServices, PaymentBackend
+    from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.ui.screenshots import ScreenshotTour
 
 log = logging.getLogger(__name__)
@@ -232,11 +232,25 @@ class AfterPaint(QObject):
 
 
 def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:
+    """Payments on, in two steps: the services at once (cash needs only the database), then the
+    look at PayMongo (key check, recovery of open payments), which may take long or hang."""
     window.set_connection_status("Connecting to PayMongo…")
 
     def started(backend: PaymentBackend) -> None:
         window.set_connection_status(backend.description)
         window.set_backend(backend)
+
+    def opened(opening: OpeningBackend) -> None:
+        started(opening.backend)
+        runner.run_net(opening.connect, on_success=connected, on_failure=not_connected)
+
+    def connected(backend: PaymentBackend) -> None:
+        window.set_connection_status(backend.description)
+        window.set_backend(backend)  # the same services; now with the ways the account takes
+
+    def not_connected(exc: BaseException) -> None:
+        window.set_connection_status("PayMongo could not be checked; cash works")
+        log.error("PayMongo check or recovery failed: %s", message_for(exc) or exc)
 
     def failed(exc: BaseException) -> None:
         window.set_connection_status("Payments could not start")
@@ -244,7 +258,10 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
         window.set_backend(None, offline_reason=f"Payments could not start. {reason}")
         log.error("payment backend did not start: %s", reason)
 
-    runner.run_net(services.start_payment_backend, on_success=started, on_failure=failed)
+    if services.open_payment_backend is None:
+        runner.run_net(services.start_payment_backend, on_success=started, on_failure=failed)
+    else:
+        runner.run_net(services.open_payment_backend, on_success=opened, on_failure=failed)
 
 
 def _arm_smoke_test(

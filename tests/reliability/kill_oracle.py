@@ -46,7 +46,7 @@ def violations(
         attempts = {a.id: a for bill_id in ids for a in uow.attempts.list_for_bill(bill_id)}
         tenders = {bill_id: uow.tenders.list_for_bill(bill_id) for bill_id in ids}
         invoices = uow.invoices.list_for_terminal(terminal_id)
-        still_open = uow.attempts.list_open()
+        still_open = uow.attempts.list_open(terminal_id=None)
     taken: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for payment in paid_payments(ledger):
         taken[str((payment.get("metadata") or {}).get("kaha_attempt"))].append(payment)

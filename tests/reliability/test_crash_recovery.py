@@ -55,7 +55,7 @@ def test_kill_at_each_step_then_recover(
         bill = uow.bills.get(bill_id)
         invoice = uow.invoices.get_for_bill(bill_id)
         tenders = uow.tenders.list_for_bill(bill_id)
-        open_attempts = uow.attempts.list_open()
+        open_attempts = uow.attempts.list_open(terminal_id=None)
         invoices = uow.invoices.list_for_terminal("01")
     database.dispose()
     assert bill is not None

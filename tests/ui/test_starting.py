@@ -121,7 +121,9 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
         assert release.wait(10), "the test never let the database open"
         seen["build_thread"] = threading.current_thread().name
         services = build_services(settings, Secrets())
-        return dataclasses.replace(services, start_payment_backend=_no_payments)
+        return dataclasses.replace(
+            services, start_payment_backend=_no_payments, open_payment_backend=None
+        )
 
     def steps(window: MainWindow) -> None:
         # the database is still "opening": the first rows are on screen already

@@ -3,7 +3,10 @@
 Threading contract: Qt-free and thread-safe. A driver (a QTimer in ``pos_app.ui``) calls ``due``
 often on the GUI thread; it does no I/O and marks what it returns as in flight, so each payment
 has at most one request at PayMongo at a time. The driver runs ``check`` for each id on a network
-worker. Listeners are called on that worker thread; the UI bridges them to a Qt signal.
+worker. Everything else that wants a look at a payment now (a webhook, start-up recovery) goes
+through ``check_now``, which keeps that rule: a payment already being looked at is looked at again
+right after, never twice at once (two answers racing could otherwise undo each other).
+Listeners are called on that worker thread; the UI bridges them to a Qt signal.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class PaymentMonitor:
         self._lock = threading.Lock()
         self._watches: dict[str, _Watch] = {}
         self._in_flight: set[str] = set()
+        self._again: set[str] = set()  # asked for while in flight: look again right after
         self._listeners: list[Listener] = []
 
     @property
@@ -97,19 +101,38 @@ class PaymentMonitor:
         self._notify(update)
         return update
 
+    def check_now(self, attempt_id: str) -> AttemptUpdate | None:
+        """Look at one payment now (blocking) unless a look is already under way; then it is
+        looked at again as soon as that one ends, and None is returned at once."""
+        with self._lock:
+            if attempt_id in self._in_flight:
+                self._again.add(attempt_id)
+                return None
+            self._in_flight.add(attempt_id)
+        return self.check(attempt_id)
+
     def recover(self) -> list[AttemptUpdate]:
-        """At start-up: every payment left open by the last run is looked up and driven on."""
+        """At start-up: every payment this counter left open is looked up and driven on.
+
+        Only this counter's own attempts (several counters may share one database); each look
+        goes through the one-request-at-a-time guard, since the poll timer may already run."""
         updates = []
         for attempt in self._collect.open_attempts():
+            with self._lock:
+                if attempt.id in self._in_flight:
+                    continue  # already being looked at (the timer got there first)
+                self._in_flight.add(attempt.id)
             try:
                 update = self._collect.refresh(attempt.id)
             except Exception:
                 log.exception("could not recover payment %s; will keep trying", attempt.id)
                 with self._lock:
+                    self._in_flight.discard(attempt.id)
                     now = self._clock.now()
                     self._watches[attempt.id] = _Watch(now, attempt.expires_at, now, None)
                 continue
             self.track(update)
+            self._reschedule(update)
             self._notify(update)
             updates.append(update)
         return updates
@@ -120,6 +143,12 @@ class PaymentMonitor:
         with self._lock:
             self._in_flight.discard(attempt.id)
             watch = self._watches.get(attempt.id)
+            if watch is None and attempt.id in self._again:
+                # news arrived during the last look at a payment nobody watches (a late
+                # payment): one more look, now; it ends there if nothing changed
+                self._again.discard(attempt.id)
+                self._watches[attempt.id] = _Watch(now, attempt.expires_at, now, None)
+                return
             if watch is None:
                 return
             watch.expires_at = attempt.expires_at or watch.expires_at
@@ -135,6 +164,10 @@ class PaymentMonitor:
                 del self._watches[attempt.id]
             else:
                 watch.next_at, watch.interval_s = plan
+            if attempt.id in self._again:
+                self._again.discard(attempt.id)
+                if plan is not None:
+                    watch.next_at = now  # news arrived during the last look: look again now
 
     def _reschedule_after_failure(self, attempt_id: str) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
+from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.amount_limits import check_amount_limit
 from pos_app.domain.attempt import (
     AttemptEvent,
@@ -33,7 +34,7 @@ from pos_app.domain.attempt import (
 )
 from pos_app.domain.bill import Bill
 from pos_app.domain.clock import Clock
-from pos_app.domain.errors import AmountError, NotFound, UserFacingError
+from pos_app.domain.errors import AmountError, IllegalTransition, NotFound, UserFacingError
 from pos_app.domain.money import Money
 from pos_app.domain.tender import SOURCE_METHODS, Tender, TenderMethod
 from pos_app.paymongo import PayMongoClient
@@ -95,6 +96,11 @@ class CollectService:
 
     def close(self) -> None:
         self._intents.close()
+
+    def use_account_methods(self, methods: AccountMethods) -> None:
+        """What the PayMongo account takes, once PayMongo said so: start-up asks it after cash
+        is already on, so the service starts with the assumed set (one reference swap)."""
+        self._counter = dataclasses.replace(self._counter, paymongo_methods=methods)
 
     # -- cash -----------------------------------------------------------------------------------
 
@@ -194,7 +200,17 @@ class CollectService:
         return bill
 
     def refresh(self, attempt_id: str) -> AttemptUpdate:
-        """One look at PayMongo for this attempt: apply what changed, settle the bill if paid."""
+        """One look at PayMongo for this attempt: apply what changed, settle the bill if paid.
+
+        If the attempt moved on while PayMongo answered (a webhook or another look got there
+        first), the stale answer is dropped and the attempt is shown as it now stands."""
+        try:
+            return self._refresh(attempt_id)
+        except IllegalTransition as stale:
+            log.info("payment %s changed meanwhile: %s", attempt_id, stale.detail)
+            return self._update(self._load(attempt_id))
+
+    def _refresh(self, attempt_id: str) -> AttemptUpdate:
         attempt = self._load(attempt_id)
         if is_source_attempt(attempt):
             return self._sources.refresh(attempt)
@@ -206,6 +222,13 @@ class CollectService:
 
     def cancel(self, attempt_id: str) -> AttemptUpdate:
         """Cancel the QR code at PayMongo; a payment that beats the cancel still counts."""
+        try:
+            return self._cancel(attempt_id)
+        except IllegalTransition as stale:
+            log.info("payment %s changed while cancelling: %s", attempt_id, stale.detail)
+            return self._update(self._load(attempt_id))
+
+    def _cancel(self, attempt_id: str) -> AttemptUpdate:
         attempt = self._load(attempt_id)
         if attempt.is_terminal:
             return self._update(attempt)
@@ -219,8 +242,9 @@ class CollectService:
         return self._intents.cancel(attempt)
 
     def open_attempts(self) -> list[PaymentAttempt]:
+        """This counter's open attempts only: another counter's QR is that counter's to watch."""
         with self._database.unit_of_work(read_only=True) as uow:
-            return uow.attempts.list_open()
+            return uow.attempts.list_open(terminal_id=self._counter.terminal_id)
 
     def overpayment_cases(self) -> list[PaymentAttempt]:
         """Attempts where money arrived after the app gave up on them: staff must refund or keep."""
@@ -254,7 +278,7 @@ class CollectService:
             if steps is not None:
                 keys = {step: attempt.idempotency_keys[step] for step in steps}
                 attempt = dataclasses.replace(attempt, idempotency_keys=keys)
-            uow.attempts.add(attempt)
+            uow.attempts.add(attempt, terminal_id=self._counter.terminal_id)
             uow.audit.append(
                 at=now,
                 actor=self._counter.cashier,
@@ -367,17 +391,19 @@ class CollectService:
             self._displays[attempt.id] = display
 
     def _load(self, attempt_id: str) -> PaymentAttempt:
+        """The attempt if it is this counter's: never poll or settle another counter's QR."""
         with self._database.unit_of_work(read_only=True) as uow:
-            attempt = uow.attempts.get(attempt_id)
+            attempt = uow.attempts.get(attempt_id, terminal_id=self._counter.terminal_id)
         if attempt is None:
             raise NotFound("That payment is no longer on this counter.", detail=attempt_id)
         return attempt
 
     def _save(self, attempt: PaymentAttempt) -> PaymentAttempt:
+        """Store a transitioned attempt (compare-and-set: IllegalTransition if it moved on)."""
         with self._database.unit_of_work() as uow:
             uow.attempts.update(attempt)
             uow.commit()
-        return attempt
+        return attempt.saved()
 
     def _update(self, attempt: PaymentAttempt) -> AttemptUpdate:
         with self._database.unit_of_work(read_only=True) as uow:

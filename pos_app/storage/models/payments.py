@@ -34,6 +34,9 @@ class PaymentAttemptRow(Base):
 
     id: Mapped[str] = mapped_column(String(CLIENT_ID_LENGTH), primary_key=True)
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    # the counter that made it: only that counter polls, recovers and settles it (several
+    # counters may share one database), until staff hand it to another (``pos-app takeover``)
+    terminal_id: Mapped[str] = mapped_column(String(40), index=True)
     method: Mapped[str] = mapped_column(String(20))
     amount_centavos: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.domain.attempt import TERMINAL, AttemptState, PaymentAttempt
-from pos_app.domain.errors import StorageError
+from pos_app.domain.errors import IllegalTransition, StorageError
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.storage.models import (
@@ -28,8 +28,9 @@ class AttemptRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, attempt: PaymentAttempt) -> None:
-        row = PaymentAttemptRow(id=attempt.id, bill_id=attempt.bill_id)
+    def add(self, attempt: PaymentAttempt, *, terminal_id: str) -> None:
+        """Write ``attempt`` ahead, as made by (and belonging to) counter ``terminal_id``."""
+        row = PaymentAttemptRow(id=attempt.id, bill_id=attempt.bill_id, terminal_id=terminal_id)
         _copy_fields(row, attempt)
         row.idempotency_keys = [
             AttemptIdempotencyKeyRow(step=step, key=key)
@@ -42,19 +43,58 @@ class AttemptRepository:
         self._session.add(row)
         self._session.flush()
 
-    def get(self, attempt_id: str) -> PaymentAttempt | None:
+    def get(self, attempt_id: str, *, terminal_id: str | None = None) -> PaymentAttempt | None:
+        """The attempt; with ``terminal_id``, only if it belongs to that counter."""
         row = self._session.get(PaymentAttemptRow, attempt_id)
-        return None if row is None else attempt_from_row(row)
+        if row is None or (terminal_id is not None and row.terminal_id != terminal_id):
+            return None
+        return attempt_from_row(row)
+
+    def take_over(self, from_terminal: str, to_terminal: str) -> list[PaymentAttempt]:
+        """Hand every open attempt of counter ``from_terminal`` to ``to_terminal`` (which then
+        polls, recovers and settles them); returns them. The caller audits it."""
+        terminal = sorted(state.value for state in TERMINAL)
+        rows = list(
+            self._session.scalars(
+                select(PaymentAttemptRow)
+                .where(
+                    PaymentAttemptRow.terminal_id == from_terminal,
+                    PaymentAttemptRow.state.not_in(terminal),
+                )
+                .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+                .with_for_update()
+            )
+        )
+        for row in rows:
+            row.terminal_id = to_terminal
+        self._session.flush()
+        return [attempt_from_row(row) for row in rows]
 
     def update(self, attempt: PaymentAttempt) -> None:
-        """Persist a transitioned attempt: state, times, failure and any new ids or keys."""
-        row = self._session.get(PaymentAttemptRow, attempt.id)
-        if row is None:
+        """Persist a transitioned attempt: state, times, failure and any new ids or keys.
+
+        Compare-and-set: the row is written only if it still holds ``attempt.came_from``, the
+        state the change was decided from. Otherwise another worker (a webhook, a second poll,
+        another counter) moved it on meanwhile, and IllegalTransition is raised: a slow answer
+        never puts an attempt back to an earlier state beside its tender and invoice.
+        """
+        expected = attempt.came_from
+        if expected is None:
             raise StorageError(
-                "This payment could not be found. Please call support.",
-                detail=f"update of unknown attempt {attempt.id}",
+                "This payment's records do not match. Please call support.",
+                detail=f"attempt {attempt.id}: update without the state it moves from",
             )
-        _copy_fields(row, attempt)
+        result = self._session.execute(
+            update(PaymentAttemptRow)
+            .where(PaymentAttemptRow.id == attempt.id, PaymentAttemptRow.state == expected.value)
+            .values(_fields(attempt))
+            .execution_options(synchronize_session="fetch")
+        )
+        assert isinstance(result, CursorResult)
+        if result.rowcount != 1:
+            self._refuse_stale(attempt, expected)
+        row = self._session.get(PaymentAttemptRow, attempt.id)
+        assert row is not None
         self._merge_keys(row, attempt)
         stored_ids = {r.kind: r for r in row.paymongo_ids}
         for kind, paymongo_id in attempt.paymongo_ids.items():
@@ -64,13 +104,29 @@ class AttemptRepository:
                 row.paymongo_ids.append(AttemptPaymongoIdRow(kind=kind, paymongo_id=paymongo_id))
         self._session.flush()
 
-    def list_open(self) -> list[PaymentAttempt]:
-        """Every attempt not in a terminal state, oldest first (what recovery drives on)."""
+    def _refuse_stale(self, attempt: PaymentAttempt, expected: AttemptState) -> None:
+        stored = self._session.scalar(
+            select(PaymentAttemptRow.state).where(PaymentAttemptRow.id == attempt.id)
+        )
+        if stored is None:
+            raise StorageError(
+                "This payment could not be found. Please call support.",
+                detail=f"update of unknown attempt {attempt.id}",
+            )
+        raise IllegalTransition(
+            detail=f"attempt {attempt.id}: stored state is {stored!r}, not {expected.value!r}; "
+            f"{attempt.state.value!r} not written"
+        )
+
+    def list_open(self, *, terminal_id: str | None = None) -> list[PaymentAttempt]:
+        """Attempts not in a terminal state, oldest first: counter ``terminal_id``'s (what its
+        recovery drives on), or every counter's with None (staff views, tests)."""
         terminal = sorted(state.value for state in TERMINAL)
+        query = select(PaymentAttemptRow).where(PaymentAttemptRow.state.not_in(terminal))
+        if terminal_id is not None:
+            query = query.where(PaymentAttemptRow.terminal_id == terminal_id)
         rows = self._session.scalars(
-            select(PaymentAttemptRow)
-            .where(PaymentAttemptRow.state.not_in(terminal))
-            .order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
+            query.order_by(PaymentAttemptRow.created_at, PaymentAttemptRow.id)
         )
         return [attempt_from_row(row) for row in rows]
 
@@ -122,15 +178,22 @@ class AttemptRepository:
                 )
 
 
+def _fields(attempt: PaymentAttempt) -> dict[str, object]:
+    return {
+        "method": attempt.method.value,
+        "amount_centavos": attempt.amount.centavos,
+        "state": attempt.state.value,
+        "created_at": attempt.created_at,
+        "updated_at": attempt.updated_at,
+        "expires_at": attempt.expires_at,
+        "failure_code": attempt.failure_code,
+        "failure_message": attempt.failure_message,
+    }
+
+
 def _copy_fields(row: PaymentAttemptRow, attempt: PaymentAttempt) -> None:
-    row.method = attempt.method.value
-    row.amount_centavos = attempt.amount.centavos
-    row.state = attempt.state.value
-    row.created_at = attempt.created_at
-    row.updated_at = attempt.updated_at
-    row.expires_at = attempt.expires_at
-    row.failure_code = attempt.failure_code
-    row.failure_message = attempt.failure_message
+    for name, value in _fields(attempt).items():
+        setattr(row, name, value)
 
 
 def attempt_from_row(row: PaymentAttemptRow) -> PaymentAttempt:

@@ -70,7 +70,7 @@ def test_kill_then_recover_in_a_fresh_process(
         bill = uow.bills.get(bill_id)
         tenders = uow.tenders.list_for_bill(bill_id)
         invoices = uow.invoices.list_for_terminal("01")
-        still_open = uow.attempts.list_open()
+        still_open = uow.attempts.list_open(terminal_id=None)
     database.dispose()
     assert bill is not None
     assert len(made) == 1, "a replayed create must hand back the same PayMongo object"

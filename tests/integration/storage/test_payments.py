@@ -30,7 +30,7 @@ def _new_attempt(bill_id: int, method: TenderMethod = TenderMethod.QRPH) -> Paym
 def test_attempt_written_ahead_round_trips_with_its_keys(db: Database, bill_id: int) -> None:
     attempt = _new_attempt(bill_id)
     with db.unit_of_work() as uow:
-        uow.attempts.add(attempt)
+        uow.attempts.add(attempt, terminal_id="01")
         uow.commit()
     with db.unit_of_work(read_only=True) as uow:
         loaded = uow.attempts.get(attempt.id)
@@ -44,14 +44,14 @@ def test_attempt_written_ahead_round_trips_with_its_keys(db: Database, bill_id: 
 def test_transitioned_attempt_is_persisted(db: Database, bill_id: int) -> None:
     attempt = _new_attempt(bill_id)
     sent = attempt.apply(AttemptEvent.REQUEST_SENT, at=T0 + minutes(1))
-    created = sent.apply(
+    created = sent.saved().apply(
         AttemptEvent.INTENT_CREATED,
         at=T0 + minutes(2),
         paymongo_ids={"intent": "pi_abc123"},
         expires_at=T0 + minutes(32),
     )
     with db.unit_of_work() as uow:
-        uow.attempts.add(attempt)
+        uow.attempts.add(attempt, terminal_id="01")
         uow.attempts.update(sent)
         uow.attempts.update(created)
         uow.commit()
@@ -67,22 +67,23 @@ def test_list_open_skips_terminal_attempts(db: Database, bill_id: int) -> None:
     failed = failed.apply(AttemptEvent.REQUEST_SENT, at=T0).apply(AttemptEvent.REJECTED, at=T0)
     assert failed.state in {AttemptState.FAILED}
     with db.unit_of_work() as uow:
-        uow.attempts.add(open_one)
-        uow.attempts.add(failed)
+        uow.attempts.add(open_one, terminal_id="01")
+        uow.attempts.add(failed, terminal_id="01")
         uow.commit()
     with db.unit_of_work(read_only=True) as uow:
-        assert [a.id for a in uow.attempts.list_open()] == [open_one.id]
+        assert [a.id for a in uow.attempts.list_open(terminal_id=None)] == [open_one.id]
         assert {a.id for a in uow.attempts.list_for_bill(bill_id)} == {open_one.id, failed.id}
 
 
 def test_idempotency_key_cannot_change(db: Database, bill_id: int) -> None:
     attempt = _new_attempt(bill_id)
     with db.unit_of_work() as uow:
-        uow.attempts.add(attempt)
+        uow.attempts.add(attempt, terminal_id="01")
         changed = PaymentAttempt(
             **{
                 **{f: getattr(attempt, f) for f in attempt.__dataclass_fields__},
                 "idempotency_keys": {**attempt.idempotency_keys, "intent": "another-key"},
+                "came_from": attempt.state,
             }
         )
         with pytest.raises(StorageError):
@@ -98,15 +99,15 @@ def test_idempotency_keys_are_unique_across_attempts(db: Database, bill_id: int)
         }
     )
     with db.unit_of_work() as uow:
-        uow.attempts.add(first)
+        uow.attempts.add(first, terminal_id="01")
         with pytest.raises(IntegrityError):
-            uow.attempts.add(copy_keys)
+            uow.attempts.add(copy_keys, terminal_id="01")
 
 
 def test_tender_round_trips_and_one_tender_per_attempt(db: Database, bill_id: int) -> None:
     attempt = _new_attempt(bill_id)
     with db.unit_of_work() as uow:
-        uow.attempts.add(attempt)
+        uow.attempts.add(attempt, terminal_id="01")
         cash = uow.tenders.add(
             Tender(None, bill_id, TenderMethod.CASH, Money(50_000), None, Money(100_000)), at=T0
         )

@@ -1,0 +1,78 @@
+"""``pos-app takeover TERMINAL``: this counter takes the open payments of a counter gone for good.
+
+Lists them first; acts only when confirmed (typing ``yes``, or ``--yes``). The hand-over is
+audited with the operating system's user as the actor (staff sign-in does not exist yet). The
+counter picks the payments up at its next start (its recovery), so restart Kaha afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pos_app.domain.errors import PosError
+
+HELP = "take over the open payments of a counter that is gone for good (audited)"
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="pos-app takeover", description=HELP)
+    parser.add_argument("terminal", metavar="TERMINAL", help="the terminal id of the gone counter")
+    parser.add_argument("--yes", action="store_true", help="do not ask before taking them over")
+    args = parser.parse_args(list(argv))
+    from pos_app.config import load_settings
+    from pos_app.services.collect.takeover import (
+        open_attempts_of,
+        os_user_actor,
+        take_over_counter,
+    )
+    from pos_app.storage import open_database
+
+    try:
+        settings = load_settings()
+        database = open_database(settings.database_url, backups=settings.backups)
+    except PosError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    try:
+        waiting = open_attempts_of(database, args.terminal)
+        if not waiting:
+            print(f"Counter {args.terminal} has no open payments. Nothing to take over.")
+            return 0
+        print(f"Open payments of counter {args.terminal}:")
+        for attempt in waiting:
+            print(
+                f"  bill {attempt.bill_id}: {attempt.method.value} {attempt.amount}, "
+                f"{attempt.state.value} since {attempt.updated_at:%Y-%m-%d %H:%M}"
+            )
+        if not args.yes and not _confirmed(args.terminal, settings.terminal_id):
+            print("Nothing was changed.")
+            return 1
+        actor = os_user_actor()
+        taken = take_over_counter(
+            database,
+            gone_terminal=args.terminal,
+            this_terminal=settings.terminal_id,
+            actor=actor,
+            at=datetime.now(UTC),
+        )
+    except PosError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(
+        f"Counter {settings.terminal_id} took over {len(taken)} open payment(s) of counter "
+        f"{args.terminal} (audited, by {actor}). Restart Kaha on this counter to watch them."
+    )
+    return 0
+
+
+def _confirmed(gone: str, this: str) -> bool:
+    if not sys.stdin.isatty():
+        print("Run it again with --yes to take them over.", file=sys.stderr)
+        return False
+    answer = input(f"Counter {gone} is gone for good, and counter {this} takes these? Type yes: ")
+    return answer.strip().lower() == "yes"
