@@ -11,7 +11,14 @@ from pos_app.storage.models.payments import (
     RefundRow,
     TenderRow,
 )
-from pos_app.storage.models.records import AuditHeadRow, AuditRow, OutboxRow, WebhookEventRow
+from pos_app.storage.models.records import (
+    AuditHeadRow,
+    AuditRow,
+    ClinicHeldChangeRow,
+    ClinicSyncStateRow,
+    OutboxRow,
+    WebhookEventRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -23,6 +30,8 @@ __all__ = [
     "BillLineRow",
     "BillRow",
     "BillSearchTokenRow",
+    "ClinicHeldChangeRow",
+    "ClinicSyncStateRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
