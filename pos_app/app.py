@@ -30,6 +30,7 @@ from pos_app.domain.errors import PosError, UserFacingError
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill_summary import BillSummary
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, PaymentBackend
     from pos_app.storage import Database
@@ -203,18 +204,14 @@ def _start_logging(settings: Settings, *, verbose: bool) -> None:
 
 def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
-    from pos_app.domain.clock import SystemClock
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
-    from pos_app.services.demo_data import seed_demo_bills_if_empty
     from pos_app.services.receipts import ReceiptService
     from pos_app.storage import open_database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = open_database(settings.database_url)
     mode = secrets.mode
-    if mode is Mode.SANDBOX:
-        seed_demo_bills_if_empty(database, SystemClock())
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
 
@@ -259,11 +256,13 @@ def _start_payment_backend(
     secret_key = secrets.paymongo_secret_key
     public_key = secrets.paymongo_public_key
     paymongo_url, clinic_url = settings.paymongo_base_url, settings.clinic_base_url or None
+    clinic_token = secrets.clinic_token
     description = f"PayMongo {mode.value} mode"
     if mode is Mode.SANDBOX:
         server = start_embedded_sandbox(settings)
         sandbox.append(server)
         paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
+        clinic_token = server.clinic_token
         secret_key = "sk_test_" + token_hex(12)  # any well-formed key: sandbox only
         public_key = "pk_test_" + token_hex(12)  # keyed cards use the public key
         description = f"PayMongo sandbox at {paymongo_url}"
@@ -315,6 +314,9 @@ def _start_payment_backend(
     recovered = monitor.recover()
     if recovered:
         log.info("recovered %d open payments from the last run", len(recovered))
+    clinic = clinic_sync(settings, database, clinic_url, clinic_token)
+    if clinic is not None:
+        closers.append(clinic.close)
     return PaymentBackend(
         description=description,
         paymongo_url=paymongo_url,
@@ -322,7 +324,33 @@ def _start_payment_backend(
         collect=collect,
         monitor=monitor,
         webhook_url=webhook_url,
+        clinic=clinic,
     )
+
+
+def clinic_sync(
+    settings: Settings, database: Database, url: str | None, token: str | None
+) -> ClinicSync | None:
+    """The job that keeps bills in step with the clinic server; None when none is set up."""
+    if not url or not token:
+        log.warning("no clinic server set up (clinic_base_url and clinic_token): walk-ins only")
+        return None
+    from pos_app.clinic import ClinicClient
+    from pos_app.domain.clock import SystemClock
+    from pos_app.http_policy import Timeouts
+    from pos_app.services.clinic_sync import ClinicSync
+
+    client = ClinicClient(
+        base_url=url,
+        token=token,
+        timeouts=Timeouts(
+            connect_s=settings.connect_timeout_s,
+            read_s=settings.read_timeout_s,
+            per_try_s=settings.read_timeout_s,
+            total_s=settings.request_deadline_s,
+        ),
+    )
+    return ClinicSync(database, client, SystemClock(), interval_s=settings.clinic_sync_interval_s)
 
 
 def start_webhook_receiver(

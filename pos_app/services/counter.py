@@ -22,6 +22,7 @@ from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
+    from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.storage import Database
@@ -59,6 +60,7 @@ class PaymentBackend:
     collect: PaymentsPort
     monitor: MonitorPort
     webhook_url: str | None = None  # where the optional webhook receiver listens
+    clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
 
 
 @dataclass(frozen=True)
