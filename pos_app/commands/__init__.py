@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Protocol, cast
 
 # command name -> module under pos_app.commands (keep alphabetical)
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "sync": "sync",
+}
 
 
 class Command(Protocol):
