@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.bill_summary import BillSummary
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync import ClinicSync
+    from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, PaymentBackend
     from pos_app.storage import Database
@@ -249,6 +250,7 @@ def _start_payment_backend(
 
     from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient, Timeouts
+    from pos_app.services.clinic_sync.health import read_health
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
     from pos_app.services.counter import PaymentBackend
 
@@ -317,6 +319,12 @@ def _start_payment_backend(
     clinic = clinic_sync(settings, database, clinic_url, clinic_token)
     if clinic is not None:
         closers.append(clinic.close)
+
+    def health() -> Health:
+        return read_health(
+            database, clock.now(), paymongo=description, clinic=clinic, webhook_url=webhook_url
+        )
+
     return PaymentBackend(
         description=description,
         paymongo_url=paymongo_url,
@@ -325,6 +333,7 @@ def _start_payment_backend(
         monitor=monitor,
         webhook_url=webhook_url,
         clinic=clinic,
+        health=health,
     )
 
 

@@ -23,6 +23,7 @@ from pos_app.services.receipts import ReceiptService
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
     from pos_app.services.clinic_sync import ClinicSync
+    from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.storage import Database
@@ -61,6 +62,7 @@ class PaymentBackend:
     monitor: MonitorPort
     webhook_url: str | None = None  # where the optional webhook receiver listens
     clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
+    health: Callable[[], Health] | None = None  # blocking: what the health panel shows
 
 
 @dataclass(frozen=True)

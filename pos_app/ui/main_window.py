@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from pos_app.services.counter import PaymentBackend
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
+    from pos_app.ui.clinic_sync_view import ClinicSide
     from pos_app.ui.customer_display import CustomerDisplay
+    from pos_app.ui.health_panel import HealthPanel
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
 
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self._side: _PaymentSide | None = None
         self.overpayments: OverpaymentsDialog | None = None
         self.walk_in: WalkInDialog | None = None
+        self.clinic: ClinicSide | None = None  # the clinic server's side, once the backend is up
+        self.health: HealthPanel | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -239,6 +243,8 @@ class MainWindow(QMainWindow):
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
+            ("&Sync with the clinic now", "Ctrl+R", self.sync_clinic_now),
+            ("Counter &health…", "Ctrl+H", self.show_health),
         )
         for text, key, slot in entries:
             action = QAction(text, self)
@@ -249,6 +255,8 @@ class MainWindow(QMainWindow):
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""
+        if self.clinic is not None:
+            self.clinic.stop()
         if not self.payment_side_built:
             return  # nothing was ever watched
         self.payment.stop_timers()
@@ -263,6 +271,48 @@ class MainWindow(QMainWindow):
 
     def set_backend(self, backend: PaymentBackend | None, *, offline_reason: str = "") -> None:
         self.payment.set_backend(backend, offline_reason=offline_reason)
+        if backend is not None and self.clinic is None:
+            from pos_app.ui.clinic_sync_view import ClinicSide
+
+            self.clinic = ClinicSide(
+                self,
+                self._runner,
+                backend.clinic,
+                reload_queue=self.queue.reload,
+                bill_on_screen=lambda: self.payment.bill,
+                show_changed_bill=self.show_changed_bill,
+            )
+
+    def sync_clinic_now(self) -> None:
+        """Ctrl+R: pull bills and send waiting changes now."""
+        if self.clinic is not None:
+            self.clinic.sync_now()
+
+    def show_changed_bill(self, bill: Bill) -> None:
+        """The receptionist accepted the clinic's change: show the bill as it is now."""
+        self.detail.show_bill(bill)
+        if not self.payment.holds_bill:
+            self.payment.show_bill(bill)
+        else:  # the open QR stays on screen; what comes next is for the new amount
+            self.payment.bill = bill
+        self.queue.reload()
+
+    def show_health(self) -> HealthPanel:
+        """Ctrl+H: PayMongo, the clinic server, the outbox, open payments, webhooks."""
+        from pos_app.ui.health_panel import HealthPanel
+
+        panel = self.health = self.health or HealthPanel(self)
+        backend = self.payment.backend
+        if backend is None or backend.health is None:
+            panel.show_problem("Kaha is still connecting.")
+        else:
+            self._runner.run_db(
+                backend.health,
+                on_success=panel.show_health,
+                on_failure=lambda exc: panel.show_problem(message_for(exc) or ""),
+            )
+        panel.show()
+        return panel
 
     def toggle_customer_display(self) -> None:
         """F9: the patient-facing window, on the second screen when there is one."""
@@ -332,6 +382,8 @@ class MainWindow(QMainWindow):
             return  # the QR or the invoice on screen stays with its bill until it is done
         self.detail.show_bill(bill)
         self.payment.show_bill(bill)
+        if self.clinic is not None:
+            self.clinic.bill_shown(bill)
 
     def _on_next_patient(self) -> None:
         self.customer_display.show_idle()

@@ -160,6 +160,10 @@ class ClinicSync:
         with self._database.unit_of_work(read_only=True) as uow:
             return uow.clinic_sync.held(bill_id)
 
+    def held_changes(self) -> list[HeldChange]:
+        with self._database.unit_of_work(read_only=True) as uow:
+            return uow.clinic_sync.all_held()
+
     def accept_held_change(self, bill_id: int) -> Bill | None:
         """The receptionist saw the clinic's change to `bill_id`: apply it; the bill now."""
         return accept_held_change(self._database, bill_id)
