@@ -19,6 +19,7 @@ BENCHMARKS = (
     "bench.sandbox_bench",
     "bench.paymongo_client_bench",
     "bench.payment_bench",
+    "bench.clinic_sync_bench",
     "bench.ui_stall_bench",
 )
 

@@ -70,7 +70,7 @@ def pull_bills(
         page = client.bills_after(cursor, page_size)
         pages += 1
         if page.bills:
-            stored, kept = _store_page(database, clock, page.bills)
+            stored, kept = store_page(database, clock, page.bills)
             pulled += stored
             held += kept
             cursor = page.bills[-1].cursor
@@ -94,7 +94,7 @@ def _cursor(updated_at: str | None, updated_us: int | None, bill_id: int | None)
     return Cursor(updated_us, bill_id, updated_at)
 
 
-def _store_page(database: Database, clock: Clock, remote: Sequence[RemoteBill]) -> tuple[int, int]:
+def store_page(database: Database, clock: Clock, remote: Sequence[RemoteBill]) -> tuple[int, int]:
     """Store one page and its cursor in one transaction; (bills stored, changes held)."""
     now = clock.now()
     with database.unit_of_work() as uow:

@@ -16,7 +16,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pos_app.clinic import (
     ClinicClient,
@@ -37,6 +37,7 @@ OUTBOX_BACKOFF = RetryPolicy(max_attempts=1_000_000, base_delay_s=2.0, max_delay
 STOP_CONFLICT = "conflict"  # the server answered 409: a case for the receptionist
 STOP_REFUSED = "refused"  # the server refused the change (400...): could not send
 STOP_LOCAL = "local"  # a walk-in bill the clinic server has never had: nothing to send
+MARK_EVERY = 50  # sent messages stored per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class OutboxSender:
         self._clock = clock
         self._backoff = backoff
         self._draw = draw or random.Random().random
+        self._sent: list[int] = []  # this pass's sent messages; the first `_marked` are stored
+        self._marked = 0
 
     def send_due(self, limit: int = 500) -> SendResult:
         """Send waiting messages oldest first until done, `limit`, or the server fails."""
@@ -70,37 +73,68 @@ class OutboxSender:
             batch = uow.outbox.next_batch(limit)
             remote_ids = uow.outbox.remote_ids(sorted({m.bill_id for m in batch}))
         blocked: set[int] = set()
-        sent = conflicts = refused = 0
-        for message in batch:
-            if message.bill_id in blocked:
-                continue  # an earlier change of this bill is still waiting: keep the order
-            if message.next_try_at is not None and message.next_try_at > now:
-                blocked.add(message.bill_id)
-                continue
-            remote_id = remote_ids.get(message.bill_id)
-            if remote_id is None:
-                self._stop(message, STOP_LOCAL, "a walk-in bill: the clinic server has no bill")
-                continue
-            try:
-                self._send(remote_id, message)
-            except ClinicConflict as conflict:
-                self._stop(message, STOP_CONFLICT, conflict.user_message)
-                conflicts += 1
-            except ClinicNotFound as missing:
-                self._stop(message, STOP_REFUSED, missing.user_message)
-                refused += 1
-            except ClinicRefused as refusal:
-                self._stop(message, STOP_REFUSED, refusal.server_words)
-                refused += 1
-            except ClinicError as failure:  # down, busy, token refused, unreadable answer
-                self._retry_later(message, failure)
-                return SendResult(sent, conflicts, refused, failure)
-            else:
-                with self._database.unit_of_work() as uow:
-                    uow.outbox.mark_sent(message.id, at=self._clock.now())
-                    uow.commit()
-                sent += 1
-        return SendResult(sent, conflicts, refused, None)
+        conflicts = refused = 0
+        self._sent, self._marked = [], 0
+        try:
+            for message in batch:
+                failure = self._one(message, remote_ids, blocked, now)
+                if failure == STOP_CONFLICT:
+                    conflicts += 1
+                elif failure == STOP_REFUSED:
+                    refused += 1
+                elif isinstance(failure, ClinicError):
+                    return SendResult(len(self._sent), conflicts, refused, failure)
+        finally:
+            self._flush_sent()
+        return SendResult(len(self._sent), conflicts, refused, None)
+
+    def _one(
+        self,
+        message: OutboxMessage,
+        remote_ids: dict[int, int | None],
+        blocked: set[int],
+        now: datetime,
+    ) -> str | ClinicError | None:
+        """Send one message; what stopped it (a stop reason or the server's failure), if any."""
+        if message.bill_id in blocked:
+            return None  # an earlier change of this bill is still waiting: keep the order
+        if message.next_try_at is not None and message.next_try_at > now:
+            blocked.add(message.bill_id)
+            return None
+        remote_id = remote_ids.get(message.bill_id)
+        if remote_id is None:
+            self._stop(message, STOP_LOCAL, "a walk-in bill: the clinic server has no bill")
+            return STOP_LOCAL
+        try:
+            self._send(remote_id, message)
+        except ClinicConflict as conflict:
+            self._stop(message, STOP_CONFLICT, conflict.user_message)
+            return STOP_CONFLICT
+        except ClinicNotFound as missing:
+            self._stop(message, STOP_REFUSED, missing.user_message)
+            return STOP_REFUSED
+        except ClinicRefused as refusal:
+            self._stop(message, STOP_REFUSED, refusal.server_words)
+            return STOP_REFUSED
+        except ClinicError as failure:  # down, busy, token refused, unreadable answer
+            self._retry_later(message, failure)
+            return failure
+        self._sent.append(message.id)
+        if len(self._sent) % MARK_EVERY == 0:
+            self._flush_sent()
+        return None
+
+    def _flush_sent(self) -> None:
+        """Store which messages went. Marks are committed in batches: a crash before the batch
+        is stored only means re-sending with the same keys, which the server answers from its
+        store without applying anything twice."""
+        todo = self._sent[self._marked :]
+        if not todo:
+            return
+        with self._database.unit_of_work() as uow:
+            uow.outbox.mark_sent_many(todo, at=self._clock.now())
+            uow.commit()
+        self._marked = len(self._sent)
 
     def _send(self, remote_id: int, message: OutboxMessage) -> None:
         key = message.idempotency_key

@@ -147,6 +147,14 @@ class OutboxRepository:
         row.last_error = None
         self._session.flush()
 
+    def mark_sent_many(self, message_ids: list[int], *, at: datetime) -> None:
+        """The server has these (one statement for a batch of sent messages)."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(message_ids))
+            .values(sent_at=at, attempts=OutboxRow.attempts + 1, last_error=None)
+        )
+
     def record_failure(self, message_id: int, error: str) -> None:
         """Count a failed try and keep its error; the message stays queued."""
         row = self._session.get_one(OutboxRow, message_id)
