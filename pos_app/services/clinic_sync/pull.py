@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pos_app.clinic import ClinicClient, Cursor, RemoteBill
@@ -66,21 +67,26 @@ def pull_bills(
     cursor = _cursor(state.cursor_updated_at, state.cursor_updated_us, state.cursor_bill_id)
     done = pulled = held = pages = 0
     seen: set[int] | None = set() if full else None
-    while True:
-        page = client.bills_after(cursor, page_size)
-        pages += 1
-        if page.bills:
-            stored, kept = store_page(database, clock, page.bills)
-            pulled += stored
-            held += kept
-            cursor = page.bills[-1].cursor
-            if seen is not None:
-                seen.update(remote.cursor.bill_id for remote in page.bills)
-        done += len(page.bills)
-        if progress is not None:
-            progress(PullProgress(done, done + page.count - len(page.bills), first_sync))
-        if not page.has_next or not page.bills:
-            break
+    # The next page is asked for while this one is stored: the server's time and ours overlap.
+    with ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as prefetch:
+        upcoming = prefetch.submit(client.bills_after, cursor, page_size)
+        while True:
+            page = upcoming.result()
+            pages += 1
+            more = page.has_next and bool(page.bills)
+            if more:
+                upcoming = prefetch.submit(client.bills_after, page.bills[-1].cursor, page_size)
+            if page.bills:
+                stored, kept = store_page(database, clock, page.bills)
+                pulled += stored
+                held += kept
+                if seen is not None:
+                    seen.update(remote.cursor.bill_id for remote in page.bills)
+            done += len(page.bills)
+            if progress is not None:
+                progress(PullProgress(done, done + page.count - len(page.bills), first_sync))
+            if not more:
+                break
     removed = _remove_unseen(database, clock, seen) if seen is not None else 0
     with database.unit_of_work() as uow:
         uow.clinic_sync.pulled(clock.now(), caught_up=True)

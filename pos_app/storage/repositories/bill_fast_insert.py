@@ -82,14 +82,14 @@ def insert_remote_bills(
             for position, line in enumerate(bill.lines)
         ],
     )
-    driver.executemany(
-        _TOKENS,
-        [
-            (token, bill_id, at, bill.status.value)
-            for bill_id, bill, at in zip(ids, bills, times, strict=True)
-            for token in sorted(
-                tokens_for([bill.number, bill.patient.first_name, bill.patient.last_name])
-            )
-        ],
-    )
+    names: dict[tuple[str, str], set[str]] = {}  # a page has few patients, many bills each
+    rows = []
+    for bill_id, bill, at in zip(ids, bills, times, strict=True):
+        person = (bill.patient.first_name, bill.patient.last_name)
+        if person not in names:
+            names[person] = tokens_for(person)
+        status = bill.status.value
+        for token in sorted(names[person] | tokens_for([bill.number])):
+            rows.append((token, bill_id, at, status))
+    driver.executemany(_TOKENS, rows)
     return ids

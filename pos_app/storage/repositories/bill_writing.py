@@ -114,7 +114,9 @@ def _indexed(bill_id: int, bill: Bill, status: str) -> IndexedBill:
 
 
 def _with_keys(bills: Sequence[Bill]) -> list[Bill]:
-    return [replace(bill, remote_id=remote_key(bill)) for bill in bills]
+    return [
+        bill if bill.remote_id is not None else replace(bill, remote_id=bill.id) for bill in bills
+    ]
 
 
 def _bill_values(bill: Bill) -> dict[str, Any]:

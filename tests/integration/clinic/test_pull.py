@@ -75,15 +75,15 @@ def test_a_killed_first_sync_resumes_where_it_stopped(
     with pytest.raises(Killed):
         sync.run()
     unsubscribe()
-    assert _list_requests(server) == 2
     assert not sync.status().first_sync_done
     stored = sync.status().bills_from_clinic
-    assert stored == calls[-1].done
+    assert stored == calls[-1].done  # two pages stored, with the cursor after them
+    server.log.clear()
     report = sync.run(push=False)
     total = len(server.state.bill_ids())
     assert _pull(report).pulled == total - stored
-    # the two stored pages are not asked again: killed + resumed = one whole sync
-    assert _list_requests(server) == pages_of_a_whole_sync
+    # the two stored pages are not asked for again (the one in flight at the kill may be)
+    assert _list_requests(server) == pages_of_a_whole_sync - 2
     assert sync.status().bills_from_clinic == total
 
 
