@@ -70,9 +70,12 @@ class ClinicSyncDriver(QObject):
         self._timer.stop()
         self._unsubscribe()
 
-    def sync_now(self) -> None:
-        """The menu entry and its key: pull and send at once."""
-        self.sync.request_now()
+    def sync_now(self, *, full: bool = False) -> None:
+        """The menu entries and their keys: pull and send at once (`full`: every bill again)."""
+        if full:
+            self.sync.request_full()
+        else:
+            self.sync.request_now()
         self.tick()
 
     def tick(self) -> None:
@@ -246,9 +249,9 @@ class ClinicSide(QObject):
         if self.held is not None and bill is not None and self.last_held:
             self.held.offer(self.last_held, bill)
 
-    def sync_now(self) -> None:
+    def sync_now(self, *, full: bool = False) -> None:
         if self.driver is not None:
-            self.driver.sync_now()
+            self.driver.sync_now(full=full)
 
     def stop(self) -> None:
         if self.driver is not None:

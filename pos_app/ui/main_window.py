@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Sync with the clinic now", "Ctrl+R", self.sync_clinic_now),
+            ("&Reload all bills from the clinic", "Ctrl+Shift+R", self.reload_all_bills),
             ("Counter &health…", "Ctrl+H", self.show_health),
         )
         for text, key, slot in entries:
@@ -287,6 +288,11 @@ class MainWindow(QMainWindow):
         """Ctrl+R: pull bills and send waiting changes now."""
         if self.clinic is not None:
             self.clinic.sync_now()
+
+    def reload_all_bills(self) -> None:
+        """Ctrl+Shift+R: pull every bill again; bills the clinic removed leave the queue."""
+        if self.clinic is not None:
+            self.clinic.sync_now(full=True)
 
     def show_changed_bill(self, bill: Bill) -> None:
         """The receptionist accepted the clinic's change: show the bill as it is now."""

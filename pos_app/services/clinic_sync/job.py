@@ -99,6 +99,7 @@ class ClinicSync:
         self._sender = OutboxSender(database, client, clock, draw=self._draw)
         self._lock = threading.Lock()
         self._next_run = 0.0  # monotonic time; 0: now
+        self._full_next = False
         self._failures = 0
         self._listeners: list[ProgressListener] = []
 
@@ -118,7 +119,8 @@ class ClinicSync:
         """Run if due (see the module docstring); None when it was not time yet."""
         if self._monotonic() < self._next_run:
             return None
-        return self.run()
+        full, self._full_next = self._full_next, False
+        return self.run(full=full)
 
     def run(self, *, full: bool = False, push: bool = True) -> SyncReport:
         """Pull, then send the outbox; a server that cannot be reached is recorded, not raised."""
@@ -147,6 +149,11 @@ class ClinicSync:
             self._failures = 0
             self._next_run = self._monotonic() + self.interval_s
             return SyncReport(pulled, sent, None)
+
+    def request_full(self) -> None:
+        """Make the next ``tick`` pull every bill again (bills gone from the server leave)."""
+        self._full_next = True
+        self._next_run = 0.0
 
     def request_now(self) -> None:
         """Make the next ``tick`` run at once (a change was queued, or the receptionist asked)."""
