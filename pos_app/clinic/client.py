@@ -117,9 +117,6 @@ class ClinicClient:
                 return BillPage(page.count - dropped, page.has_next, fresh)
             page_number += 1  # a whole page of ties at the cursor: look further
 
-    def get_bill(self, remote_id: int) -> RemoteBill:
-        return parse_bill(self._request("GET", f"/api/billing/{remote_id}/"))
-
     # -- writing (always with the caller's stored key) ------------------------------------------
 
     def patch_bill(

@@ -111,4 +111,4 @@ def test_the_clinic_changes_the_amount_while_a_qr_is_open_and_it_must_be_accepte
     assert window.payment.bill is not None
     assert window.payment.bill.amount_due == Money.of_pesos(4000)
     assert window.clinic.driver is not None
-    assert window.clinic.driver.sync.held_change(bill.id) is None
+    assert all(c.bill_id != bill.id for c in window.clinic.driver.sync.held_changes())

@@ -163,10 +163,6 @@ class ClinicSync:
         with self._database.unit_of_work(read_only=True) as uow:
             return read_status(uow, self.server_url)
 
-    def held_change(self, bill_id: int) -> HeldChange | None:
-        with self._database.unit_of_work(read_only=True) as uow:
-            return uow.clinic_sync.held(bill_id)
-
     def held_changes(self) -> list[HeldChange]:
         with self._database.unit_of_work(read_only=True) as uow:
             return uow.clinic_sync.all_held()
