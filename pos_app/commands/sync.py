@@ -41,7 +41,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 def run(argv: Sequence[str]) -> int:
     args = _parse(argv)
     from pos_app.app import clinic_sync
-    from pos_app.config import load_secrets, load_settings
+    from pos_app.config import configure_logging, load_secrets, load_settings
     from pos_app.storage import open_database
 
     try:
@@ -54,6 +54,7 @@ def run(argv: Sequence[str]) -> int:
         print(NOT_SET_UP, file=sys.stderr)
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_logging(settings)  # details go to the log file; the terminal gets plain words
     database = open_database(settings.database_url)
     sync = clinic_sync(settings, database, settings.clinic_base_url, secrets.clinic_token)
     assert sync is not None
@@ -61,17 +62,17 @@ def run(argv: Sequence[str]) -> int:
 
     def show_progress(progress: PullProgress) -> None:
         now = time.monotonic()
-        if now - shown[0] >= 1.0:  # a line a second is enough for a person watching
+        if progress.total and now - shown[0] >= 1.0:  # a line a second is enough to watch
             shown[0] = now
             print(progress.describe(), flush=True)
 
     sync.subscribe_progress(show_progress)
     try:
         report = sync.run(full=args.full)
-        print(report.describe(), flush=True)
         if report.failure is not None:
             print(report.failure.user_message, file=sys.stderr)
             return 1
+        print(report.describe(), flush=True)
         while not args.once:
             time.sleep(1.0)
             later = sync.tick()
