@@ -20,6 +20,7 @@ BENCHMARKS = (
     "bench.paymongo_client_bench",
     "bench.payment_bench",
     "bench.clinic_sync_bench",
+    "bench.clinic_stall_bench",
     "bench.ui_stall_bench",
 )
 

@@ -8,6 +8,7 @@ the GUI thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from pos_app.services.clinic_sync import (
 from pos_app.ui.errors import message_for
 from pos_app.ui.tasks import TaskRunner
 
+QUEUE_RELOAD_S = 3.0  # during a first load, how often the queue shows what has arrived
 TICK_MS = 1000  # how often the timer asks the job whether a run is due (the job decides)
 NOT_SET_UP = "No clinic server is set up: only walk-in bills on this counter"
 
@@ -236,11 +238,21 @@ class ClinicSide(QObject):
         driver = self.driver = ClinicSyncDriver(sync, runner, self)
         driver.status_changed.connect(self.indicator.show_status)
         driver.progress.connect(self.indicator.show_progress)
+        driver.progress.connect(self._reload_now_and_then)
         driver.bills_changed.connect(reload_queue)
+        self._reload_queue = reload_queue
+        self._reloaded_at = 0.0
         driver.held_found.connect(self._remember_held)
         self.held = HeldChanges(driver, runner, window, bill_on_screen)
         self.held.accepted_bill.connect(show_changed_bill)
         driver.start()
+
+    def _reload_now_and_then(self, progress: PullProgress) -> None:
+        """During a long first load the queue shows what has arrived, every few seconds."""
+        now = time.monotonic()
+        if progress.done < progress.total and now - self._reloaded_at >= QUEUE_RELOAD_S:
+            self._reloaded_at = now
+            self._reload_queue()
 
     def _remember_held(self, changes: list[HeldChange]) -> None:
         self.last_held = changes
