@@ -129,12 +129,15 @@ def _changes_to_hold(
     open_bill_ids = {attempt.bill_id for attempt in uow.attempts.list_open()}
     if not open_bill_ids:
         return []
+    paying = {}  # the bills with a payment open, by their clinic id (a handful at most)
+    for bill_id in open_bill_ids:
+        bill = uow.bills.get(bill_id)
+        if bill is not None and bill.remote_id is not None:
+            paying[bill.remote_id] = bill
     held = []
     for remote_bill in remote:
-        local = uow.bills.get_by_remote_id(remote_bill.cursor.bill_id)
-        if local is None or local.id not in open_bill_ids:
-            continue
-        if _changes_what_is_collected(local, remote_bill.bill):
+        local = paying.get(remote_bill.cursor.bill_id)
+        if local is not None and _changes_what_is_collected(local, remote_bill.bill):
             held.append((remote_bill, local))
     return held
 
