@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
-import secrets
 import tempfile
 import time
 from pathlib import Path
