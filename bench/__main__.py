@@ -20,6 +20,8 @@ BENCHMARKS = (
     "bench.paymongo_client_bench",
     "bench.payment_bench",
     "bench.reconcile_bench",
+    "bench.clinic_sync_bench",
+    "bench.clinic_stall_bench",
     "bench.ui_stall_bench",
 )
 

@@ -16,14 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Figure, median, percentile
+from pos_app.clinic import ClinicClient
 from pos_app.domain.clock import SystemClock
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
+from pos_app.services.clinic_sync import ClinicSync
 from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
 from pos_app.services.collect.results import AttemptUpdate
 from pos_app.services.collect.test_pages import submit_test_page
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_app.ui.monitor_bridge import POLL_TICK_MS
 from pos_sandbox.faults import FaultRule
@@ -112,7 +113,9 @@ def run() -> list[Figure]:
     ):
         sandbox.paymongo.configure(rate_limit_per_second=None)
         database = open_database(f"sqlite:///{Path(scratch) / 'counter.sqlite3'}")
-        seed_demo_bills_if_empty(database, SystemClock())
+        clinic = ClinicClient(base_url=sandbox.clinic_url, token=sandbox.clinic_token)
+        ClinicSync(database, clinic, SystemClock()).run(push=False)  # the sandbox's demo bills
+        clinic.close()
         bill_ids = _bills(database)
         client = PayMongoClient(
             secret_key="sk_test_" + secrets.token_hex(12), base_url=sandbox.paymongo_url

@@ -24,11 +24,11 @@ from pos_app.domain.attempt import AttemptState
 from pos_app.domain.clock import SystemClock
 from pos_app.paymongo import PayMongoClient
 from pos_app.services.collect import CollectService, CounterIdentity
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.services.reconcile.service import ReconcileService
 from pos_app.storage import Database, open_database
 from pos_app.storage.models import AttemptPaymongoIdRow, PaymentAttemptRow, TenderRow
 from pos_sandbox.server import SandboxServer
+from tests.demo_bills import seed_demo_bills_if_empty
 
 PAYMENTS = 10_000
 PAGE_SIZE = 100

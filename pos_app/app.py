@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gc
 import logging
 import os
@@ -32,7 +33,9 @@ from pos_app.storage.files import prepare_data_folder
 
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill_summary import BillSummary
+    from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.webhook_status import WebhookGuard
@@ -234,18 +237,12 @@ def _start_logging(settings: Settings, *, verbose: bool) -> None:
 
 def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
-    from pos_app.domain.clock import SystemClock
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
-    from pos_app.services.demo_data import seed_demo_bills_if_empty
     from pos_app.services.receipts import ReceiptService
-    from pos_app.storage import open_database
 
-    prepare_data_folder(settings.data_dir)
-    database = open_database(settings.database_url, backups=settings.backups)
+    database = open_counter_database(settings)
     mode = secrets.mode
-    if mode is Mode.SANDBOX:
-        seed_demo_bills_if_empty(database, SystemClock())
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
@@ -312,7 +309,8 @@ def _open_payment_backend(
 
     from pos_app.domain.account_methods import AccountMethods
     from pos_app.domain.clock import SystemClock
-    from pos_app.paymongo import PayMongoClient, Timeouts
+    from pos_app.paymongo import PayMongoClient
+    from pos_app.services.clinic_sync.health import read_health
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
     from pos_app.services.counter import OpeningBackend, PaymentBackend
 
@@ -320,11 +318,13 @@ def _open_payment_backend(
     secret_key = secrets.paymongo_secret_key
     public_key = secrets.paymongo_public_key
     paymongo_url, clinic_url = settings.paymongo_base_url, settings.clinic_base_url or None
+    clinic_token = secrets.clinic_token
     description = f"PayMongo {mode.value} mode"
     if mode is Mode.SANDBOX:
         server = start_embedded_sandbox(settings)
         sandbox.append(server)
         paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
+        clinic_token = server.clinic_token
         secret_key = "sk_test_" + token_hex(12)  # any well-formed key: sandbox only
         public_key = "pk_test_" + token_hex(12)  # keyed cards use the public key
         description = f"PayMongo sandbox at {paymongo_url}"
@@ -332,12 +332,7 @@ def _open_payment_backend(
         secret_key=secret_key,
         public_key=public_key,
         base_url=paymongo_url,
-        timeouts=Timeouts(
-            connect_s=settings.connect_timeout_s,
-            read_s=settings.read_timeout_s,
-            per_try_s=settings.read_timeout_s,
-            total_s=settings.request_deadline_s,
-        ),
+        timeouts=network_timeouts(settings),
     )
     clock = SystemClock()
     collect = CollectService(
@@ -353,12 +348,16 @@ def _open_payment_backend(
             time_zone=settings.clinic_time_zone,
         ),
     )
-    closers.append(collect.close)
-    closers.append(client.close)  # its pooled connections to PayMongo
+    closers.extend((collect.close, client.close))  # the client: its pooled connections
     monitor = PaymentMonitor(collect, clock)
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
 
+    clinic = clinic_sync(settings, database, clinic_url, clinic_token, closers)
+
+    health_of = functools.partial(
+        read_health, database, clock, terminal_id=settings.terminal_id, clinic=clinic
+    )
     usable = PaymentBackend(
         description=f"{description} (checking…)",
         paymongo_url=paymongo_url,
@@ -368,6 +367,10 @@ def _open_payment_backend(
         methods=AccountMethods.assumed(),
         reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
         payouts=PayoutService(database, client),
+        clinic=clinic,
+        health=functools.partial(
+            health_of, paymongo=f"{description} (checking…)", webhook_url=None
+        ),
     )
 
     def connect() -> PaymentBackend:
@@ -410,9 +413,36 @@ def _open_payment_backend(
             webhook_url=webhook_url,
             methods=methods,
             webhook=webhook,
+            health=functools.partial(
+                health_of,
+                paymongo=description,
+                webhook_url=webhook_url,
+                webhook_status=None if webhook is None else webhook.status,
+            ),
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def open_counter_database(settings: Settings) -> Database:
+    """The counter's database as every entry point opens it: the data folder private to this
+    user, the file checked (never an empty or damaged one taken for new), migrated."""
+    from pos_app.storage import open_database
+
+    prepare_data_folder(settings.data_dir)
+    return open_database(settings.database_url, backups=settings.backups)
+
+
+def network_timeouts(settings: Settings) -> Timeouts:
+    """The connect, per-try and overall limits every client (PayMongo, clinic) gets."""
+    from pos_app.http_policy import Timeouts
+
+    return Timeouts(
+        connect_s=settings.connect_timeout_s,
+        read_s=settings.read_timeout_s,
+        per_try_s=settings.read_timeout_s,
+        total_s=settings.request_deadline_s,
+    )
 
 
 def paymongo_without_window(
@@ -422,7 +452,7 @@ def paymongo_without_window(
     the embedded sandbox with the counter's saved state. ``closers`` get what to close."""
     from secrets import token_hex
 
-    from pos_app.paymongo import PayMongoClient, Timeouts
+    from pos_app.paymongo import PayMongoClient
 
     base_url, secret_key = settings.paymongo_base_url, secrets.paymongo_secret_key
     if secrets.mode is Mode.SANDBOX:
@@ -432,15 +462,36 @@ def paymongo_without_window(
     client = PayMongoClient(
         secret_key=secret_key,
         base_url=base_url,
-        timeouts=Timeouts(
-            connect_s=settings.connect_timeout_s,
-            read_s=settings.read_timeout_s,
-            per_try_s=settings.read_timeout_s,
-            total_s=settings.request_deadline_s,
-        ),
+        timeouts=network_timeouts(settings),
     )
     closers.insert(0, client.close)
     return client
+
+
+def clinic_sync(
+    settings: Settings,
+    database: Database,
+    url: str | None,
+    token: str | None,
+    closers: list[Callable[[], None]],
+) -> ClinicSync | None:
+    """The job that keeps bills in step with the clinic server (``closers`` get what to close);
+    None when none is set up."""
+    if not url or not token:
+        log.warning("no clinic server set up (clinic_base_url and clinic_token): walk-ins only")
+        return None
+    from pos_app.clinic import ClinicClient
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.clinic_sync import ClinicSync
+
+    client = ClinicClient(
+        base_url=url,
+        token=token,
+        timeouts=network_timeouts(settings),
+    )
+    clinic = ClinicSync(database, client, SystemClock(), interval_s=settings.clinic_sync_interval_s)
+    closers.append(clinic.close)
+    return clinic
 
 
 def start_webhook_receiver(

@@ -66,6 +66,7 @@ class Settings:
     database_url: str = ""
     paymongo_base_url: str = "https://api.paymongo.com"
     clinic_base_url: str = ""
+    clinic_sync_interval_s: float = 30.0  # how often bills are pulled and changes sent
     terminal_id: str = "01"
     invoice_prefix: str = "MAIN"
     clinic_name: str = "Dorotheo Dental Clinic - Main"

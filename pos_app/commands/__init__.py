@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "payouts": "payouts",
     "reconcile": "reconcile",
     "restore": "restore",
+    "sync": "sync",
     "takeover": "takeover",
 }
 

@@ -22,13 +22,11 @@ class Counter:
 @contextmanager
 def open_counter() -> Iterator[Counter]:
     """Settings, secrets, database (checked and migrated) and a PayMongo client."""
-    from pos_app.app import paymongo_without_window
-    from pos_app.storage import open_database
+    from pos_app.app import open_counter_database, paymongo_without_window
 
     settings = load_settings()
     secrets = load_secrets()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = open_database(settings.database_url)
+    database = open_counter_database(settings)
     closers: list[Callable[[], None]] = []
     try:
         client = paymongo_without_window(settings, secrets, closers)

@@ -17,6 +17,7 @@ from typing import Literal
 import httpx
 
 from pos_app import __version__
+from pos_app.http_policy import BodyTooLarge, BodyTooSlow, read_body_by, try_timeout
 from pos_app.paymongo.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -147,14 +148,7 @@ class Requester:
     def _try_once(self, outgoing: _Outgoing, deadline: float, tries: int) -> object:
         started = self.pacing.monotonic()
         try_deadline = min(deadline, started + self.timeouts.per_try_s)
-        remaining = max(0.001, try_deadline - started)
-        t = self.timeouts
-        timeout = httpx.Timeout(
-            connect=min(t.connect_s, remaining),
-            read=min(t.read_s, remaining),
-            write=min(t.write_s, remaining),
-            pool=min(t.connect_s, remaining),
-        )
+        timeout = try_timeout(self.timeouts, try_deadline - started)
         request = self._client.build_request(
             outgoing.method,
             outgoing.path,
@@ -205,23 +199,12 @@ class Requester:
         return response.status_code, response.headers, body
 
     def _read_body(self, response: httpx.Response, try_deadline: float) -> bytes:
-        # httpx's read timeout is per chunk, so a server that trickles a byte at a time would
-        # never trip it: the deadline is checked after every chunk, and the read timeout for
-        # the body is cut to what is left (httpcore reads it when the body starts).
-        remaining = max(0.001, try_deadline - self.pacing.monotonic())
-        timeouts = response.request.extensions.get("timeout")
-        if isinstance(timeouts, dict):
-            timeouts["read"] = min(timeouts.get("read") or remaining, remaining)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if self.pacing.monotonic() > try_deadline:
-                raise APITimeoutError("PayMongo answer took too long", request_sent=True)
-            if size > MAX_BODY_BYTES:
-                raise MalformedResponseError("PayMongo answer is too large")
-        return b"".join(chunks)
+        try:
+            return read_body_by(response, try_deadline, self.pacing.monotonic, MAX_BODY_BYTES)
+        except BodyTooSlow:
+            raise APITimeoutError("PayMongo answer took too long", request_sent=True) from None
+        except BodyTooLarge:
+            raise MalformedResponseError("PayMongo answer is too large") from None
 
 
 def _transport_error(exc: httpx.HTTPError, *, sent: bool) -> PayMongoError:

@@ -1,18 +1,12 @@
-"""When to retry a PayMongo call and how long to wait: the one place that decides.
-
-Retried: connection errors and timeouts, 409, 429 and 5xx. Waits grow exponentially with full
-jitter (a uniform draw between 0 and the exponential cap, so a crowd of counters does not retry
-in step), never shorter than a server's Retry-After, and never past the call's total budget.
-Randomness, sleeping and the clock are injected so tests can pin them.
+"""When to retry a PayMongo call: which PayMongo errors are retryable, and which are surely safe
+to re-send. The numbers, backoff and deadlines are the app's one policy (pos_app.http_policy),
+shared with the clinic server client.
 """
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
+from pos_app import http_policy
+from pos_app.http_policy import Pacing, RetryPolicy, Timeouts
 from pos_app.paymongo.errors import (
     APIConnectionError,
     APIError,
@@ -22,34 +16,15 @@ from pos_app.paymongo.errors import (
     ServerError,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Seconds. ``per_try_s`` bounds one request from connect to last body byte (a trickling
-    server cannot stretch it); ``total_s`` bounds the whole call, retries and waits included."""
-
-    connect_s: float = 5.0
-    read_s: float = 10.0
-    write_s: float = 10.0
-    per_try_s: float = 20.0
-    total_s: float = 45.0
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 4  # tries in all, the first included
-    base_delay_s: float = 0.5
-    max_delay_s: float = 8.0
-    max_retry_after_s: float = 30.0  # a longer Retry-After means: give up now
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """The injectable effects the retry loop uses: a [0, 1) random source, sleep and a clock."""
-
-    random: Callable[[], float] = field(default_factory=lambda: random.Random().random)
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
+__all__ = [
+    "Pacing",
+    "RetryPolicy",
+    "Timeouts",
+    "backoff_s",
+    "is_retryable",
+    "next_wait_s",
+    "surely_not_acted",
+]
 
 
 def is_retryable(error: PayMongoError) -> bool:
@@ -63,13 +38,13 @@ def surely_not_acted(error: PayMongoError) -> bool:
     return isinstance(error, RateLimitError)
 
 
+def _retry_after_s(error: PayMongoError) -> float | None:
+    return error.retry_after_s if isinstance(error, APIError) else None
+
+
 def backoff_s(policy: RetryPolicy, retry_number: int, error: PayMongoError, draw: float) -> float:
     """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
-    cap = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** (retry_number - 1))
-    jittered = cap * draw
-    if isinstance(error, APIError) and error.retry_after_s is not None:
-        return max(jittered, error.retry_after_s)
-    return jittered
+    return http_policy.backoff_s(policy, retry_number, draw, _retry_after_s(error))
 
 
 def next_wait_s(
@@ -80,13 +55,11 @@ def next_wait_s(
     deadline: float,
 ) -> float | None:
     """The wait before the next try, or None when we must give up and raise `error`."""
-    if retry_number >= policy.max_attempts or not is_retryable(error):
-        return None
-    too_long = policy.max_retry_after_s
-    if isinstance(error, APIError) and (error.retry_after_s or 0.0) > too_long:
-        return None
-    wait = backoff_s(policy, retry_number, error, pacing.random())
-    # A retry needs time for the wait and for a useful try after it.
-    if pacing.monotonic() + wait >= deadline:
-        return None
-    return wait
+    return http_policy.next_wait_s(
+        policy,
+        retry_number,
+        retryable=is_retryable(error),
+        retry_after_s=_retry_after_s(error),
+        pacing=pacing,
+        deadline=deadline,
+    )

@@ -24,6 +24,8 @@ from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
+    from pos_app.services.clinic_sync import ClinicSync
+    from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.reconcile.payouts import PayoutService
@@ -78,6 +80,8 @@ class PaymentBackend:
     webhook: WebhookStatusPort | None = None  # None: no webhook receiver on this counter
     reconcile: ReconcileService | None = None  # matches PayMongo's payments with this counter's
     payouts: PayoutService | None = None  # PayMongo's payouts with their payments and invoices
+    clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
+    health: Callable[[], Health] | None = None  # blocking: what the health panel shows
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pos_app.storage.repositories import (
     AttemptRepository,
     AuditRepository,
     BillRepository,
+    ClinicSyncRepository,
     InvoiceRepository,
     OutboxRepository,
     RefundRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     invoices: InvoiceRepository
     refunds: RefundRepository
     outbox: OutboxRepository
+    clinic_sync: ClinicSyncRepository
     audit: AuditRepository
     webhook_events: WebhookEventRepository
 
@@ -62,6 +64,7 @@ class UnitOfWork:
         self.invoices = InvoiceRepository(session)
         self.refunds = RefundRepository(session)
         self.outbox = OutboxRepository(session)
+        self.clinic_sync = ClinicSyncRepository(session)
         self.audit = AuditRepository(session)
         self.webhook_events = WebhookEventRepository(session)
         return self

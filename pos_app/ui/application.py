@@ -281,21 +281,24 @@ def _arm_smoke_test(
             outcome.code = 1
         app.quit()
 
+    def on_backend(backend: PaymentBackend) -> None:
+        window.set_backend(backend)
+        if backend.clinic is None:
+            fail("no clinic server to pull the demo bills from")
+            return
+        runner.run_net(backend.clinic.run, on_success=on_synced, on_failure=crashed)
+
+    def on_synced(report: object) -> None:
+        window.queue.loaded.connect(on_loaded)
+        window.queue.reload()
+
     def on_loaded(count: int) -> None:
         window.queue.loaded.disconnect(on_loaded)
         if count == 0:
-            fail("the bill queue loaded but is empty (demo bills were not seeded)")
+            fail("the bill queue loaded but is empty (no bills came from the clinic stand-in)")
             return
         seconds = time.perf_counter() - started
-        facts.append(f"bill queue loaded {count} bills in {seconds:.2f} s off the GUI thread")
-        runner.run_net(services.start_payment_backend, on_success=on_backend, on_failure=crashed)
-
-    def on_backend(backend: PaymentBackend) -> None:
-        window.set_backend(backend)
-        bill = window.queue.model.bill_at(0)
-        if bill is None:
-            fail("no bill to collect")
-            return
+        facts.append(f"{count} open bills pulled from the clinic server in {seconds:.2f} s")
         window.queue.select_row(0, window.payment.collect_qrph)
 
     def on_display(update: AttemptUpdate | None) -> None:
@@ -320,7 +323,7 @@ def _arm_smoke_test(
     def crashed(exc: BaseException) -> None:
         fail(message_for(exc) or repr(exc))
 
-    window.queue.loaded.connect(on_loaded)
+    runner.run_net(services.start_payment_backend, on_success=on_backend, on_failure=crashed)
     window.payment.display_changed.connect(on_display)
     window.payment.settled.connect(on_settled)
     QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: fail("no settled payment within 60 s"))

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from pos_app.services.counter import PaymentBackend
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
+    from pos_app.ui.clinic_sync_view import ClinicSide
     from pos_app.ui.customer_display import CustomerDisplay
+    from pos_app.ui.health_panel import HealthPanel
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
     from pos_app.ui.reconcile_view import ReconcileFeature
@@ -92,6 +94,8 @@ class MainWindow(QMainWindow):
         self._reconcile_minutes = reconcile_minutes
         self.reconciliation: ReconcileFeature | None = None  # with the payment side
         self.payouts: PayoutsDialog | None = None
+        self.clinic: ClinicSide | None = None  # the clinic server's side, once the backend is up
+        self.health: HealthPanel | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -240,6 +244,9 @@ class MainWindow(QMainWindow):
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
             ("PayMongo &payouts…", "Ctrl+Shift+P", self.show_payouts),
+            ("&Sync with the clinic now", "Ctrl+Shift+S", self.sync_clinic_now),
+            ("&Reload all bills from the clinic", "Ctrl+Shift+R", self.reload_all_bills),
+            ("Counter &health…", "Ctrl+H", self.show_health),
         )
         for text, key, slot in entries:
             action = QAction(text, self)
@@ -250,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""
+        if self.clinic is not None:
+            self.clinic.stop()
         if not self.payment_side_built:
             return  # nothing was ever watched
         self.payment.stop_timers()
@@ -306,6 +315,53 @@ class MainWindow(QMainWindow):
             self.webhook_line.watch(backend.webhook)
         if self.reconciliation is not None:
             self.reconciliation.set_backend(backend)  # its first run is the start-up one
+        if backend is not None and self.clinic is None:
+            from pos_app.ui.clinic_sync_view import ClinicSide
+
+            self.clinic = ClinicSide(
+                self,
+                self._runner,
+                backend.clinic,
+                reload_queue=self.queue.reload,
+                bill_on_screen=lambda: self.payment.bill,
+                show_changed_bill=self.show_changed_bill,
+            )
+
+    def sync_clinic_now(self) -> None:
+        """Ctrl+Shift+S: pull bills and send waiting changes now."""
+        if self.clinic is not None:
+            self.clinic.sync_now()
+
+    def reload_all_bills(self) -> None:
+        """Ctrl+Shift+R: pull every bill again; bills the clinic removed leave the queue."""
+        if self.clinic is not None:
+            self.clinic.sync_now(full=True)
+
+    def show_changed_bill(self, bill: Bill) -> None:
+        """The receptionist accepted the clinic's change: show the bill as it is now."""
+        self.detail.show_bill(bill)
+        if not self.payment.holds_bill:
+            self.payment.show_bill(bill)
+        else:  # the open QR stays on screen; what comes next is for the new amount
+            self.payment.bill = bill
+        self.queue.reload()
+
+    def show_health(self) -> HealthPanel:
+        """Ctrl+H: PayMongo, the clinic server, the outbox, open payments, webhooks."""
+        from pos_app.ui.health_panel import HealthPanel
+
+        panel = self.health = self.health or HealthPanel(self)
+        backend = self.payment.backend
+        if backend is None or backend.health is None:
+            panel.show_problem("Kaha is still connecting.")
+        else:
+            self._runner.run_db(
+                backend.health,
+                on_success=panel.show_health,
+                on_failure=lambda exc: panel.show_problem(message_for(exc) or ""),
+            )
+        panel.show()
+        return panel
 
     def toggle_customer_display(self) -> None:
         """F9: the patient-facing window, on the second screen when there is one."""
@@ -390,6 +446,8 @@ class MainWindow(QMainWindow):
             return  # the QR or the invoice on screen stays with its bill until it is done
         self.detail.show_bill(bill)
         self.payment.show_bill(bill)
+        if self.clinic is not None:
+            self.clinic.bill_shown(bill)
 
     def _on_next_patient(self) -> None:
         self.customer_display.show_idle()

@@ -158,7 +158,18 @@ class ScreenshotTour:
         assert isinstance(backend, PaymentBackend)
         self._window.set_backend(backend)
         self._window.set_connection_status(backend.description)
-        self._window.queue.select_row(1, lambda: self._later(self._main_and_cash))
+        if backend.clinic is not None:  # the demo bills come from the clinic stand-in
+            self._runner.run_net(backend.clinic.run, on_success=self._on_synced)
+
+    def _on_synced(self, _report: object) -> None:
+        queue = self._window.queue
+
+        def loaded(_count: int) -> None:
+            queue.loaded.disconnect(loaded)
+            queue.select_row(1, lambda: self._later(self._main_and_cash))
+
+        queue.loaded.connect(loaded)
+        queue.reload()
 
     def _main_and_cash(self) -> None:
         self._save(self._window, "main-window.png")

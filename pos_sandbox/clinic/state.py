@@ -130,9 +130,11 @@ class ClinicState:
             start = 0
             if updated_since_us is not None:
                 start = bisect.bisect_right(self._order, (updated_since_us, sys.maxsize))
-            ids = [bill_id for _, bill_id in self._order[start:]]
-            if status is not None:
-                ids = [bill_id for bill_id in ids if self._bills[bill_id].status == status]
+            if status is None:  # a slice of the order: a page costs its own size, not the table's
+                window = self._order[start + offset : start + offset + limit]
+                count = len(self._order) - start
+                return count, [self._wire(self._bills[bill_id]) for _, bill_id in window]
+            ids = [i for _, i in self._order[start:] if self._bills[i].status == status]
             return len(ids), [self._wire(self._bills[i]) for i in ids[offset : offset + limit]]
 
     def bill(self, bill_id: int) -> Json | None:

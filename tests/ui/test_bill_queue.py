@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from pos_app.domain.bill import Bill, BillStatus, BillSummary
 from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import QUEUE_LIMIT, BillQueue
-from pos_app.services.demo_data import demo_bills, seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_app.ui import bill_queue, queue_keys
 from pos_app.ui.bill_queue import (
@@ -26,6 +25,7 @@ from pos_app.ui.bill_queue import (
     BillTableModel,
 )
 from pos_app.ui.tasks import TaskRunner
+from tests.demo_bills import demo_bills, seed_demo_bills_if_empty
 
 
 @pytest.fixture

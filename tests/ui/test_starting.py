@@ -19,12 +19,12 @@ from pos_app.domain.clock import FakeClock
 from pos_app.domain.errors import StorageError
 from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT
 from pos_app.services.counter import CounterServices, PaymentBackend
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import open_database
 from pos_app.storage.first_paint import read_queue
 from pos_app.ui.application import run_gui_while_starting, tell_cannot_start
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.mode_banner import BANNERS, STARTING_BANNER
+from tests.demo_bills import seed_demo_bills_if_empty
 
 
 def _used_counter() -> tuple[Settings, list[BillSummary]]:

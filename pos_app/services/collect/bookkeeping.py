@@ -28,6 +28,12 @@ def payable_bill(uow: UnitOfWork, bill_id: int, amount: Money) -> Bill:
     bill = require_bill(uow.bills.get_for_update(bill_id))
     if not bill.accepts_payment:
         raise UserFacingError(f"Bill {bill.number} is already paid or cancelled.")
+    held = uow.clinic_sync.held(bill_id)
+    if held is not None:  # never collect against an amount the clinic has since changed
+        raise UserFacingError(
+            f"The clinic changed this bill: {held.old_amount} → {held.new_amount}. "
+            "Accept the new amount before collecting more."
+        )
     if amount.is_zero:
         raise AmountError("There is nothing to collect. Please check the amount.")
     pending = Money.total(a.amount for a in uow.attempts.list_for_bill(bill_id) if a.is_open)

@@ -16,7 +16,14 @@ from pos_app.storage.models.reconcile import (
     ReconcileFlagRow,
     ReconcileMarkRow,
 )
-from pos_app.storage.models.records import AuditHeadRow, AuditRow, OutboxRow, WebhookEventRow
+from pos_app.storage.models.records import (
+    AuditHeadRow,
+    AuditRow,
+    ClinicHeldChangeRow,
+    ClinicSyncStateRow,
+    OutboxRow,
+    WebhookEventRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -28,6 +35,8 @@ __all__ = [
     "BillLineRow",
     "BillRow",
     "BillSearchTokenRow",
+    "ClinicHeldChangeRow",
+    "ClinicSyncStateRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",

@@ -1,10 +1,10 @@
-"""Tables for the outbox to the clinic server, the audit log and received webhook events."""
+"""Tables for the outbox to the clinic server, its sync state, the audit log and webhook events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.storage.models.base import Base
@@ -26,6 +26,12 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # when the sender may try again after a failure (None: now); backoff with jitter
+    next_try_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # set when the sender stops for good: "conflict" (a 409, a case for the receptionist),
+    # "refused" (a 400: could not send, with the server's words), "local" (no clinic bill)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    stop_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuditRow(Base):
@@ -63,3 +69,37 @@ class WebhookEventRow(Base):
     event_type: Mapped[str] = mapped_column(String(60))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ClinicSyncStateRow(Base):
+    """The single row (id 1) saying where pulling bills from the clinic server stands.
+
+    The cursor is the last stored bill's (``updated_at`` as the server wrote it, ``id``); it is
+    written in the transaction that stores the page, so a killed sync resumes after that page.
+    """
+
+    __tablename__ = "clinic_sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cursor_updated_at: Mapped[str | None] = mapped_column(String(64))
+    cursor_updated_us: Mapped[int | None] = mapped_column(BigInteger)
+    cursor_bill_id: Mapped[int | None] = mapped_column(Integer)
+    first_sync_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_pull_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    offline_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ClinicHeldChangeRow(Base):
+    """A change the clinic server made to a bill while a payment was open on it at the counter.
+
+    Kept, not applied, until the receptionist accepts it; ``payload_json`` is the server's bill.
+    """
+
+    __tablename__ = "clinic_held_changes"
+
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), primary_key=True)
+    payload_json: Mapped[str] = mapped_column(Text)
+    old_amount_centavos: Mapped[int] = mapped_column(Integer)
+    new_amount_centavos: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -3,6 +3,11 @@
 from pos_app.storage.repositories.attempts import AttemptRepository
 from pos_app.storage.repositories.audit import AuditEntry, AuditRepository, ChainProblem
 from pos_app.storage.repositories.bills import BillRepository
+from pos_app.storage.repositories.clinic_sync import (
+    ClinicSyncRepository,
+    HeldChange,
+    SyncState,
+)
 from pos_app.storage.repositories.invoices import (
     InvoiceNumber,
     InvoiceRepository,
@@ -19,11 +24,14 @@ __all__ = [
     "AuditRepository",
     "BillRepository",
     "ChainProblem",
+    "ClinicSyncRepository",
+    "HeldChange",
     "InvoiceNumber",
     "InvoiceRepository",
     "OutboxMessage",
     "OutboxRepository",
     "RefundRepository",
+    "SyncState",
     "TenderRepository",
     "WebhookEventRepository",
     "next_invoice_number",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.bill import Bill, BillLine, Patient
 from pos_app.storage.models import BillLineRow, BillRow, PatientRow
+from pos_app.storage.repositories.bill_fast_insert import can_insert_fast, insert_remote_bills
 from pos_app.storage.repositories.bill_tokens import IndexedBill, insert_tokens, rewrite_tokens
 
 
@@ -64,15 +65,22 @@ def upsert_page(session: Session, remote_bills: Sequence[Bill]) -> list[int]:
             ).where(BillRow.remote_id.in_(list(latest)))
         )
     }
-    fresh = [bill for key, bill in latest.items() if key not in existing]
+    fresh = _with_keys([bill for key, bill in latest.items() if key not in existing])
     fresh_ids = dict(
-        zip((remote_key(b) for b in fresh), insert_bills(session, _with_keys(fresh)), strict=True)
+        zip((remote_key(b) for b in fresh), _insert_fresh(session, fresh), strict=True)
     )
     changed = [bill for key, bill in latest.items() if key in existing]
     if changed:
         _refresh(session, changed, existing)
     local_ids = fresh_ids | {key: existing[key].id for key in existing}
     return [local_ids[remote_key(bill)] for bill in remote_bills]
+
+
+def _insert_fresh(session: Session, bills: Sequence[Bill]) -> list[int]:
+    if not bills or not can_insert_fast(session):
+        return insert_bills(session, bills)
+    patient_ids = _patient_rows(session, [bill.patient for bill in bills])
+    return insert_remote_bills(session, bills, patient_ids)
 
 
 def _refresh(session: Session, bills: Sequence[Bill], existing: Mapping[int | None, Any]) -> None:
@@ -106,7 +114,9 @@ def _indexed(bill_id: int, bill: Bill, status: str) -> IndexedBill:
 
 
 def _with_keys(bills: Sequence[Bill]) -> list[Bill]:
-    return [replace(bill, remote_id=remote_key(bill)) for bill in bills]
+    return [
+        bill if bill.remote_id is not None else replace(bill, remote_id=bill.id) for bill in bills
+    ]
 
 
 def _bill_values(bill: Bill) -> dict[str, Any]:

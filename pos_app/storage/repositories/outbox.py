@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pos_app.storage.models import OutboxRow
+from pos_app.storage.models import BillRow, OutboxRow
 
 MAX_ERROR_LENGTH = 2000
 
@@ -30,6 +30,9 @@ class OutboxMessage:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+    next_try_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_reason: str | None = None  # "conflict", "refused" or "local" once the sender stopped
 
 
 class OutboxRepository:
@@ -66,14 +69,76 @@ class OutboxRepository:
         return message_from_row(row)
 
     def next_batch(self, limit: int = 100) -> list[OutboxMessage]:
-        """The oldest unsent messages in enqueue order, so each bill's stay in order.
+        """The oldest waiting messages (unsent, not stopped) in enqueue order, due or not, so
+        each bill's stay in order.
 
-        A sender that fails on a message must skip that bill's later messages in the batch.
+        A sender that fails on a message, or finds it not yet due, must skip that bill's later
+        messages in the batch.
         """
         rows = self._session.scalars(
-            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+            select(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None))
+            .order_by(OutboxRow.id)
+            .limit(limit)
         )
         return [message_from_row(row) for row in rows]
+
+    def remote_ids(self, bill_ids: list[int]) -> dict[int, int | None]:
+        """The clinic server's id of each local bill (None: a walk-in it has never seen)."""
+        rows = self._session.execute(
+            select(BillRow.id, BillRow.remote_id).where(BillRow.id.in_(bill_ids))
+        )
+        return {row.id: row.remote_id for row in rows}
+
+    def schedule_retry(self, message_id: int, error: str, *, next_try_at: datetime) -> None:
+        """Count a failed try, keep its error and when to try again; the message stays queued."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                attempts=OutboxRow.attempts + 1,
+                last_error=error[:MAX_ERROR_LENGTH],
+                next_try_at=next_try_at,
+            )
+        )
+
+    def clear_backoff(self) -> None:
+        """The server answers again: every waiting message may be tried now."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.next_try_at.is_not(None))
+            .values(next_try_at=None)
+        )
+
+    def stop(self, message_id: int, reason: str, error: str, *, at: datetime) -> None:
+        """Stop sending a message for good (a 409 case, a 400 refusal, a bill the server lacks)."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                attempts=OutboxRow.attempts + 1,
+                last_error=error[:MAX_ERROR_LENGTH],
+                stopped_at=at,
+                stop_reason=reason,
+            )
+        )
+
+    def stopped(self, reason: str, limit: int = 200) -> list[OutboxMessage]:
+        """Messages stopped for `reason`, newest first: the cases and the could-not-send list."""
+        rows = self._session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.stop_reason == reason)
+            .order_by(OutboxRow.id.desc())
+            .limit(limit)
+        )
+        return [message_from_row(row) for row in rows]
+
+    def oldest_waiting_at(self) -> datetime | None:
+        return self._session.scalar(
+            select(func.min(OutboxRow.created_at)).where(
+                OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None)
+            )
+        )
 
     def mark_sent(self, message_id: int, *, at: datetime) -> None:
         row = self._session.get_one(OutboxRow, message_id)
@@ -81,6 +146,14 @@ class OutboxRepository:
         row.attempts += 1
         row.last_error = None
         self._session.flush()
+
+    def mark_sent_many(self, message_ids: list[int], *, at: datetime) -> None:
+        """The server has these (one statement for a batch of sent messages)."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(message_ids))
+            .values(sent_at=at, attempts=OutboxRow.attempts + 1, last_error=None)
+        )
 
     def record_failure(self, message_id: int, error: str) -> None:
         """Count a failed try and keep its error; the message stays queued."""
@@ -90,8 +163,11 @@ class OutboxRepository:
         self._session.flush()
 
     def pending_count(self) -> int:
+        """Messages still to send (unsent and not stopped)."""
         count = self._session.scalar(
-            select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None))
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None))
         )
         return int(count or 0)
 
@@ -111,4 +187,7 @@ def message_from_row(row: OutboxRow) -> OutboxMessage:
         sent_at=row.sent_at,
         attempts=row.attempts,
         last_error=row.last_error,
+        next_try_at=row.next_try_at,
+        stopped_at=row.stopped_at,
+        stop_reason=row.stop_reason,
     )

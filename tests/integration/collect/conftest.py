@@ -12,9 +12,9 @@ import pytest
 from pos_app.domain.clock import Clock
 from pos_app.paymongo import PayMongoClient, RetryPolicy, Timeouts
 from pos_app.services.collect import CollectService, CounterIdentity
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
+from tests.demo_bills import seed_demo_bills_if_empty
 
 
 class SandboxTimeClock(Clock):

@@ -19,9 +19,9 @@ from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.clock import SystemClock
 from pos_app.services.collect.test_pages import submit_test_page
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
+from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.postgres_cluster import PostgresCluster
 
 TIMEOUT_S = 120

@@ -18,9 +18,9 @@ import pytest
 from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import Bill, BillStatus
 from pos_app.services.collect import AttemptUpdate, CollectService, CounterIdentity
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
+from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.collect.conftest import SandboxTimeClock, make_client
 
 WAIT_S = 10.0

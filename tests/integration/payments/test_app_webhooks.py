@@ -17,8 +17,8 @@ from pos_app.domain.clock import SystemClock
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect.test_pages import submit_test_page
 from pos_app.services.counter import CounterServices, PaymentBackend
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_sandbox.server import SandboxServer
+from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.collect.conftest import make_client
 from tests.integration.payments.conftest import Watched, free_port, pending_bills
 

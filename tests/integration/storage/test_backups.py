@@ -17,9 +17,9 @@ from pos_app.domain.clock import FakeClock
 from pos_app.domain.tender import Tender, TenderMethod
 from pos_app.services.collect.bookkeeping import record_tender
 from pos_app.services.collect.inputs import CounterIdentity
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_app.storage.backup import BackupPolicy, inspect_backup, list_backups, make_backup, prune
+from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.storage.conftest import sqlite_url
 
 COUNTER = CounterIdentity(terminal_id="01", invoice_prefix="MAIN", clinic_name="Test Clinic")

@@ -9,9 +9,9 @@ from pathlib import Path
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.clock import FakeClock
 from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT, BillQueue
-from pos_app.services.demo_data import seed_demo_bills_if_empty
 from pos_app.storage import Database, open_database
 from pos_app.storage.first_paint import read_queue, sqlite_file
+from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.storage.conftest import T0, make_bill, sqlite_url
 
 

@@ -1,7 +1,7 @@
-"""Demo bills for sandbox mode, until bills are pulled from the clinic server.
+"""Bills made in the test's own database, for tests that need bills without a clinic server.
 
-Threading contract: blocking database work; called once at start-up before the GUI starts, or from
-the database worker.
+The app itself gets its bills only from the clinic server (in sandbox mode, from the embedded
+clinic stand-in's demo data, through the same sync); this is test data.
 """
 
 from __future__ import annotations
