@@ -8,7 +8,13 @@ from uuid import UUID
 
 import pytest
 
-from pos_app.domain.attempt import AttemptEvent, AttemptState, PaymentAttempt
+from pos_app.domain.attempt import (
+    AttemptEvent,
+    AttemptState,
+    PaymentAttempt,
+    map_checkout_status,
+    map_intent_status,
+)
 from pos_app.domain.errors import AmountError, IllegalTransition
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
@@ -123,3 +129,19 @@ def test_changing_a_known_paymongo_id_names_both_ids() -> None:
     assert caught.value.detail == f"attempt {attempt.id}: intent id 'pi_1' cannot become 'pi_2'"
     both = attempt.apply(E.INTENT_CREATED, at=T0, paymongo_ids={"method": "pm_1"})
     assert both.paymongo_ids == {"intent": "pi_1", "method": "pm_1"}
+
+
+def test_a_checkout_session_is_not_paid_unless_told_so() -> None:
+    """Money at risk: the whole bill. An active or expired checkout session with no paid payment
+    inside must never read as PAID by default, or the counter settles a bill nobody paid."""
+    assert map_checkout_status("active") is E.AWAITING
+    assert map_checkout_status("expired") is E.EXPIRED
+    assert map_checkout_status("inactive") is E.EXPIRED
+    assert map_checkout_status("something_new") is E.OUTCOME_UNKNOWN
+    assert map_checkout_status("active", has_paid_payment=True) is E.PAID
+
+
+def test_an_intent_awaiting_a_method_is_nothing_yet_by_default() -> None:
+    """Money at risk: a patient told their payment failed, or a live QR abandoned, before they
+    even had the chance to pay."""
+    assert map_intent_status("awaiting_payment_method") is None

@@ -97,9 +97,20 @@ def test_a_zero_promo_is_no_promo() -> None:
     assert applied.result == no_discount(Money(10_000))
 
 
+def test_full_price_figures_are_spelled_out() -> None:
+    result = no_discount(Money(10_000))
+    assert result.gross == Money(10_000)
+    assert result.vat_exempt_sale == Money.ZERO
+    assert result.vat_removed == Money.ZERO
+    assert result.discount == Money.ZERO
+    assert result.due == Money(10_000)
+    assert result.savings == Money.ZERO
+
+
 def test_no_senior_id_takes_the_promo_as_it_is() -> None:
     applied = best_discount(Money(10_000), VatStatus.VAT, Money(500), kind=DiscountKind.NONE)
     assert applied.kind is DiscountKind.PROMO
+    assert applied.result.gross == Money(10_000)
     assert applied.result.discount == Money(500)
     assert applied.result.due == Money(9_500)
     assert applied.result.vat_removed == Money.ZERO

@@ -156,3 +156,10 @@ def test_surely_not_acted_only_when_paymongo_cannot_have_acted(
     error: PayMongoError, safe: bool
 ) -> None:
     assert surely_not_acted(error) is safe
+
+
+def test_an_error_without_retry_after_is_retried_under_any_retry_after_limit() -> None:
+    policy = RetryPolicy(max_retry_after_s=0.5)
+    error = ServerError("down", status=503)
+    assert next_wait_s(policy, 1, error, pacing(draw=1.0), deadline=1e9) == 0.5
+    assert next_wait_s(policy, 1, busy(0.0), pacing(draw=1.0), deadline=1e9) == 0.5

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import time
 
 import pytest
 from hypothesis import given
@@ -149,3 +150,12 @@ def test_a_non_ascii_signature_past_the_shape_check_is_still_only_a_refusal(
     ``TypeError`` on it and the receiver would answer 500; it must stay a refusal."""
     monkeypatch.setattr("pos_app.paymongo.webhooks._HEX", frozenset("0123456789abcdefé"))
     assert refusal(f"t={T},te={'é' * 64}") == "Webhook signature does not match"
+
+
+def test_a_segment_with_an_empty_name_is_malformed_whatever_follows() -> None:
+    assert refusal(f"t={T},te={sign()},=x=y") == "Malformed Paymongo-Signature header"
+
+
+def test_without_a_given_time_the_clock_is_read() -> None:
+    t = int(time.time())
+    verify_signature(BODY, f"t={t},te={sign(t=t)}", SECRET, livemode=False)
