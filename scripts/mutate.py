@@ -88,11 +88,36 @@ TARGETS: tuple[Target, ...] = (
         (f"{UNIT}/paymongo/test_retries.py", f"{UNIT}/paymongo/test_retry_defaults.py"),
     ),
     Target("paymongo_errors", "pos_app/paymongo/errors.py", (f"{UNIT}/paymongo/test_errors.py",)),
-    Target("tender", "pos_app/domain/tender.py", (f"{UNIT}/domain/test_bill_tender.py",)),
-    Target("bill", "pos_app/domain/bill.py", (f"{UNIT}/domain/test_bill_tender.py",)),
-    Target("invoice", "pos_app/domain/invoice.py", (f"{UNIT}/domain/test_invoice_refund.py",)),
-    Target("refund", "pos_app/domain/refund.py", (f"{UNIT}/domain/test_invoice_refund.py",)),
-    Target("roles", "pos_app/domain/roles.py", (f"{UNIT}/domain/test_roles.py",)),
+    Target(
+        "tender",
+        "pos_app/domain/tender.py",
+        (f"{UNIT}/domain/test_bill_tender.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
+    Target(
+        "bill",
+        "pos_app/domain/bill.py",
+        (f"{UNIT}/domain/test_bill_tender.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
+    Target(
+        "bill_summary",
+        "pos_app/domain/bill_summary.py",
+        (f"{UNIT}/domain/test_bill_tender.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
+    Target(
+        "invoice",
+        "pos_app/domain/invoice.py",
+        (f"{UNIT}/domain/test_invoice_refund.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
+    Target(
+        "refund",
+        "pos_app/domain/refund.py",
+        (f"{UNIT}/domain/test_invoice_refund.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
+    Target(
+        "roles",
+        "pos_app/domain/roles.py",
+        (f"{UNIT}/domain/test_roles.py", f"{UNIT}/domain/test_domain_edges.py"),
+    ),
     Target("domain_errors", "pos_app/domain/errors.py", (f"{UNIT}/domain/test_clock_errors.py",)),
     Target("clock", "pos_app/domain/clock.py", (f"{UNIT}/domain/test_clock_errors.py",)),
     # The collect flows' decisions: when the monitor next looks at an open payment, which flow
