@@ -87,7 +87,11 @@ TARGETS: tuple[Target, ...] = (
         "pos_app/paymongo/retry.py",
         (f"{UNIT}/paymongo/test_retries.py", f"{UNIT}/paymongo/test_retry_defaults.py"),
     ),
-    Target("paymongo_errors", "pos_app/paymongo/errors.py", (f"{UNIT}/paymongo/test_errors.py",)),
+    Target(
+        "paymongo_errors",
+        "pos_app/paymongo/errors.py",
+        (f"{UNIT}/paymongo/test_errors.py", f"{UNIT}/paymongo/test_error_edges.py"),
+    ),
     Target(
         "tender",
         "pos_app/domain/tender.py",
