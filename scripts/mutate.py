@@ -245,7 +245,10 @@ def run_mutmut(target: Target, work: Path) -> list[Mutant]:
             check=False,
         )
     meta_path = work / "mutants" / (target.module + ".meta")
-    if done.returncode != 0 or not meta_path.exists():
+    # mutmut stops with an error when the tests cover none of the module's functions: then
+    # every mutant counts as a survivor with no tests.
+    uncovered = "could not find any test case" in log.read_text("utf-8", errors="replace")
+    if (done.returncode != 0 and not uncovered) or not meta_path.exists():
         raise SystemExit(f"mutmut failed for {target.name}; see {log}")
     codes: dict[str, int | None] = json.loads(meta_path.read_text("utf-8"))["exit_code_by_key"]
     functions = _functions(work / "mutants" / target.module)
@@ -260,7 +263,7 @@ def run_mutmut(target: Target, work: Path) -> list[Mutant]:
         if original is not None and mutated is not None:
             logic = not _message_only(original, mutated)
             change = f"{_pretty(name)}: {_changed_line(original, mutated)}"
-        mutants.append(Mutant(key, "mutmut", logic, _outcome(code), change))
+        mutants.append(Mutant(key, "mutmut", logic, _outcome(code, uncovered=uncovered), change))
     return mutants
 
 
@@ -274,9 +277,9 @@ def _pretty(name: str) -> str:
     return head[0].removeprefix("x_").replace("xǁ", "").replace("ǁ", ".") + "#" + head[1]
 
 
-def _outcome(code: int | None) -> str:
+def _outcome(code: int | None, *, uncovered: bool = False) -> str:
     if code is None:
-        return "not run"
+        return "no tests" if uncovered else "not run"
     if code in _KILLED_CODES:
         return "killed"
     if code in _NO_TESTS_CODES:

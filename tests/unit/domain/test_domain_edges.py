@@ -9,7 +9,8 @@ from uuid import UUID
 
 import pytest
 
-from pos_app.domain.bill import BillLine
+from pos_app.domain.bill import Bill, BillLine, Patient
+from pos_app.domain.bill_summary import BillStatus, BillSummary
 from pos_app.domain.errors import AmountError, PermissionDenied
 from pos_app.domain.invoice import InvoiceSeries, format_invoice_number
 from pos_app.domain.money import Money
@@ -149,3 +150,60 @@ def test_a_refusal_names_who_to_ask() -> None:
         "Your account can't give refunds. "
         "Please ask a staff, manager or owner to do it or to sign in."
     )
+
+
+# --- the bill queue's rows ---------------------------------------------------------------------
+
+
+def test_a_queue_row_from_stored_columns() -> None:
+    row = BillSummary.from_columns(
+        5, "B-5", " Maria ", " Santos ", "Cleaning", 150_000, 50_000, "partially_paid", T0
+    )
+    assert row == BillSummary(
+        5,
+        "B-5",
+        "Maria Santos",
+        "Cleaning",
+        Money(150_000),
+        Money(50_000),
+        BillStatus.PARTIALLY_PAID,
+        T0,
+    )
+    assert row.balance == Money(100_000)
+    assert BillSummary.from_columns(
+        6, "B-6", "", " Lola ", "x", 1, 0, "pending", T0
+    ).patient_name == ("Lola")
+
+
+def test_an_overpaid_row_owes_nothing() -> None:
+    row = BillSummary(1, "B-1", "M", "x", Money(100), Money(150), BillStatus.PAID, T0)
+    assert row.balance == Money.ZERO
+
+
+def test_a_queue_row_of_a_bill_keeps_every_field() -> None:
+    bill = Bill(
+        id=3,
+        number="B-3",
+        patient=Patient(id=1, first_name="Jose", last_name="Rizal"),
+        clinic_name="Ngiti Dental",
+        description="Filling",
+        lines=(BillLine("D2140", "Filling", 1, Money(80_000)),),
+        amount_due=Money(80_000),
+        amount_paid=Money(10_000),
+        status=BillStatus.PARTIALLY_PAID,
+        updated_at=T0,
+    )
+    assert BillSummary.of(bill) == BillSummary(
+        3,
+        "B-3",
+        "Jose Rizal",
+        "Filling",
+        Money(80_000),
+        Money(10_000),
+        BillStatus.PARTIALLY_PAID,
+        T0,
+    )
+
+
+def test_only_paid_and_cancelled_bills_are_closed() -> None:
+    assert {s for s in BillStatus if s.is_terminal} == {BillStatus.PAID, BillStatus.CANCELLED}
