@@ -102,7 +102,7 @@ def test_an_attempt_without_expiry_is_never_past_it() -> None:
 
 def test_apply_refuses_an_aware_looking_time_without_an_offset() -> None:
     class NoOffset(datetime):
-        def utcoffset(self) -> None:  # type: ignore[override]
+        def utcoffset(self) -> None:
             return None
 
     odd = NoOffset(2026, 12, 7, tzinfo=UTC)

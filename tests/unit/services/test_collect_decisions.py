@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ def attempt(method: TenderMethod = TenderMethod.QRPH) -> PaymentAttempt:
     return PaymentAttempt.new(bill_id=7, method=method, amount=Money(150_000), at=T0)
 
 
-def intent(status: str = "awaiting_payment_method", **over: object) -> PaymentIntent:
+def intent(status: str = "awaiting_payment_method", **over: Any) -> PaymentIntent:
     return PaymentIntent.from_answer(wire.answer(wire.intent(status, **over)))
 
 

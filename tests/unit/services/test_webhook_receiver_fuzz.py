@@ -80,14 +80,17 @@ def test_no_request_gets_a_500(post: httpx.Client, header: str, body: bytes, sig
     answer = post.post(
         WEBHOOK_PATH,
         content=body,
-        headers={SIGNATURE_HEADER: sent.encode("latin-1"), "content-type": "application/json"},
+        headers={
+            SIGNATURE_HEADER.encode(): sent.encode("latin-1"),
+            b"content-type": b"application/json",
+        },
     )
     assert answer.status_code in {200, 400}, (answer.status_code, answer.text)
 
 
 def test_a_non_ascii_signature_of_the_right_length_is_a_400(post: httpx.Client) -> None:
     header = f"t={now()},te={'é' * 64}".encode("latin-1")
-    answer = post.post(WEBHOOK_PATH, content=b"{}", headers={SIGNATURE_HEADER: header})
+    answer = post.post(WEBHOOK_PATH, content=b"{}", headers={SIGNATURE_HEADER.encode(): header})
     assert answer.status_code == 400
     assert answer.json() == {"result": "refused"}
 
