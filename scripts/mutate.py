@@ -127,7 +127,9 @@ TARGETS: tuple[Target, ...] = (
     # The collect flows' decisions: when the monitor next looks at an open payment, which flow
     # an attempt belongs to, what the patient is shown, which lines a checkout page lists.
     Target(
-        "poll_policy", "pos_app/services/poll_policy.py", (f"{UNIT}/services/test_poll_policy.py",)
+        "poll_policy",
+        "pos_app/services/poll_policy.py",
+        (f"{UNIT}/services/test_poll_policy.py", f"{UNIT}/services/test_poll_policy_defaults.py"),
     ),
     Target(
         "collect_sources",

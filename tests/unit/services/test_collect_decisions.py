@@ -10,23 +10,24 @@ from typing import Any
 
 import pytest
 
-from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.attempt import AttemptState, PaymentAttempt
 from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.models import LineItem, PaymentIntent
-from pos_app.services.collect.checkout import line_items
+from pos_app.services.collect.checkout import CHECKOUT_METHODS, line_items
 from pos_app.services.collect.display import (
     intent_display,
     link_display,
     parse_paymongo_time,
     png_from_data_uri,
 )
-from pos_app.services.collect.intents import INTENT_TYPES, _not_attached
+from pos_app.services.collect.intents import _ATTACHED, INTENT_TYPES, _not_attached
 from pos_app.services.collect.sources import SOURCE_STEPS, is_source_attempt
 from tests.unit.paymongo import wire
 
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+S = AttemptState
 PNG = b"\x89PNG\r\n\x1a\nfake"
 PNG_URI = "data:image/png;base64," + base64.b64encode(PNG).decode()
 
@@ -51,6 +52,14 @@ def test_a_source_attempt_holds_source_keys_and_no_intent_key() -> None:
     assert not is_source_attempt(full)  # an intent key: the intent flow
     intent_only = dataclasses.replace(full, idempotency_keys={"intent": "k1", "method": "k2"})
     assert not is_source_attempt(intent_only)
+
+
+def test_the_flows_tables_are_what_the_design_says() -> None:
+    """Money at risk: a double charge (a source create without its stored key), a QR that
+    lapsed read as nothing-yet (the attempt never closes), or a checkout that offers nothing."""
+    assert SOURCE_STEPS == ("source", "payment")
+    assert frozenset({S.AWAITING_PAYMENT, S.PROCESSING, S.CANCELLING}) == _ATTACHED
+    assert CHECKOUT_METHODS == ("card", "gcash", "paymaya", "grab_pay", "qrph")
 
 
 def test_every_paymongo_method_but_checkout_has_an_intent_type() -> None:
@@ -108,6 +117,7 @@ def test_only_a_base64_png_data_uri_gives_an_image() -> None:
 def test_a_link_is_shown_as_a_qr_of_the_link_with_no_expiry() -> None:
     paying = attempt(TenderMethod.GCASH)
     display = link_display(paying, "https://pay.example/x", "Ngiti Dental")
+    assert display.clinic_name == "Ngiti Dental"
     assert (display.attempt_id, display.bill_id) == (paying.id, 7)
     assert (display.method, display.amount) == (TenderMethod.GCASH, Money(150_000))
     assert display.qr_text == display.url == "https://pay.example/x"
@@ -130,6 +140,7 @@ def test_a_redirect_is_shown_as_its_link() -> None:
     display = intent_display(attempt(TenderMethod.PAYMAYA), redirect, "Clinic")
     assert display is not None
     assert display.url == display.qr_text == "https://wallet.example/r"
+    assert display.clinic_name == "Clinic"
     assert display.qr_png is None
 
 
