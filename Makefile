@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck contracts pytest bench soak screenshot setup sandbox bundle clean
+.PHONY: run test lint typecheck contracts pytest bench soak mutate screenshot setup sandbox bundle clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -33,6 +33,11 @@ bench: setup
 
 soak: setup
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m slow -p no:cacheprovider
+
+# Mutation testing of the core, module by module, one worker (not part of `make test`;
+# see docs/mutation.md). `make mutate ARGS="--only money attempt"` for a few modules.
+mutate: setup
+	QT_QPA_PLATFORM=offscreen nice -n 10 $(PY) scripts/mutate.py $(ARGS)
 
 screenshot: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) -m pos_app --screenshot docs/screenshots

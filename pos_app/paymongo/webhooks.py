@@ -61,7 +61,11 @@ def verify_signature(
     if len(given) != 64 or not set(given) <= _HEX:
         raise SignatureVerificationError("Webhook signature for this mode is missing or malformed")
     expected = compute_signature(raw_body, timestamp, secret)
-    if not hmac.compare_digest(expected, given):
+    try:
+        matches = hmac.compare_digest(expected, given)
+    except TypeError:  # non-ASCII text (compare_digest's own refusal) is never a signature
+        matches = False
+    if not matches:
         raise SignatureVerificationError("Webhook signature does not match")
 
 

@@ -201,6 +201,10 @@ class WebhookReceiver:
         except PayMongoError as refused:
             log.warning("webhook refused: %s", refused)
             return _answer(400, "refused")
+        except (ValueError, TypeError, RecursionError):
+            # Whatever a sender puts in a request is its fault, never ours: 400, not 500.
+            log.exception("webhook refused: unreadable delivery")
+            return _answer(400, "refused")
         if event.livemode is not self._livemode:
             return _answer(400, "wrong mode")
         if not await asyncio.to_thread(self._first_time, event):

@@ -65,8 +65,8 @@ def parse_paymongo_time(text: str) -> datetime:
     stamp = text.strip().replace("Z", "+00:00")
     if "." in stamp:
         head, rest = stamp.split(".", 1)
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits) :]
+        zone = rest.lstrip("0123456789")  # the fraction's digits only, not the offset's
+        digits = rest[: len(rest) - len(zone)]
         stamp = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
