@@ -18,7 +18,7 @@ from pos_app.domain.bill import Bill
 from pos_app.domain.money import Money
 from pos_app.paymongo.models import CheckoutSession, LineItem, PaymentStatus
 from pos_app.services.collect.bookkeeping import require_bill
-from pos_app.services.collect.display import link_display, payment_description
+from pos_app.services.collect.display import link_display, payment_description, payment_metadata
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class CheckoutFlow:
             description=payment_description(counter.clinic_name, bill.number),
             success_url=counter.return_url,
             cancel_url=counter.return_url,
-            metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
+            metadata=payment_metadata(attempt, counter.terminal_id),
         )
         service._crash.reached("intent_answered")
         ids = {"checkout": session.id}

@@ -20,6 +20,16 @@ def payment_description(clinic_name: str, bill_number: str) -> str:
     return f"{clinic_name} — bill {bill_number}"
 
 
+def payment_metadata(attempt: PaymentAttempt, terminal_id: str) -> dict[str, str]:
+    """What Kaha stores with every PayMongo object it creates: reconciliation matches a payment to
+    its attempt by it, and leaves another counter's payments (``kaha_terminal``) to that counter."""
+    return {
+        "kaha_attempt": attempt.id,
+        "kaha_bill": str(attempt.bill_id),
+        "kaha_terminal": terminal_id,
+    }
+
+
 def link_display(attempt: PaymentAttempt, url: str, clinic_name: str) -> PaymentDisplay:
     """An e-wallet, 3-D Secure, source or checkout page: the phone opens ``url`` from the QR."""
     return PaymentDisplay(

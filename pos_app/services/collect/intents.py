@@ -24,7 +24,7 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.errors import CardDeclinedError
 from pos_app.paymongo.models import PaymentIntent, PaymentStatus
 from pos_app.services.collect.bookkeeping import require_bill
-from pos_app.services.collect.display import intent_display, payment_description
+from pos_app.services.collect.display import intent_display, payment_description, payment_metadata
 from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.collect.results import AttemptUpdate
 
@@ -136,7 +136,7 @@ class IntentFlow:
     def _create_intent_and_method(self, attempt: PaymentAttempt) -> PaymentAttempt:
         service, paymongo = self._service, self._service._paymongo
         keys = attempt.idempotency_keys
-        metadata = {"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)}
+        metadata = payment_metadata(attempt, service._counter.terminal_id)
         service._crash.reached("intent_sent")
         # as the account's capabilities spell it (ShopeePay: "shopeepay" or "shopee_pay")
         method_type = service._counter.paymongo_methods.wire_type(attempt.method)

@@ -27,7 +27,7 @@ from pos_app.domain.attempt import (
 )
 from pos_app.paymongo.models import Payment, Source
 from pos_app.services.collect.bookkeeping import require_bill
-from pos_app.services.collect.display import link_display, payment_description
+from pos_app.services.collect.display import link_display, payment_description, payment_metadata
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class SourceFlow:
             failed_url=service._counter.return_url,
             idempotency_key=attempt.idempotency_keys["source"],
             description=self._description(attempt),
-            metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
+            metadata=payment_metadata(attempt, self._service._counter.terminal_id),
         )
         service._crash.reached("source_answered")
         attempt = service._save(
@@ -114,7 +114,7 @@ class SourceFlow:
             amount=source.amount,
             idempotency_key=attempt.idempotency_keys["payment"],
             description=self._description(attempt),
-            metadata={"kaha_attempt": attempt.id, "kaha_bill": str(attempt.bill_id)},
+            metadata=payment_metadata(attempt, self._service._counter.terminal_id),
         )
         service._crash.reached("payment_answered")
         attempt = service._save(

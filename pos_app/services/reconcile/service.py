@@ -195,9 +195,15 @@ class ReconcileService:
         with self._database.unit_of_work(read_only=True) as uow:
             repo = ReconcileRepository(uow.session)
             seen = repo.seen([p.id for p in unique])
-            by_paymongo_id = repo.attempts_by_paymongo_id({i for p in unique for i in match_ids(p)})
+            # this counter's attempts only: another counter's payments are that counter's to
+            # settle (on a shared database it would otherwise number them in this series)
+            mine = self._terminal_id
+            by_paymongo_id = repo.attempts_by_paymongo_id(
+                {i for p in unique for i in match_ids(p)}, terminal_id=mine
+            )
             by_id = repo.attempts(
-                {p.metadata[ATTEMPT_KEY] for p in unique if ATTEMPT_KEY in p.metadata}
+                {p.metadata[ATTEMPT_KEY] for p in unique if ATTEMPT_KEY in p.metadata},
+                terminal_id=mine,
             )
             attempts = {a.id for a in (*by_paymongo_id.values(), *by_id.values())}
             claimed = {

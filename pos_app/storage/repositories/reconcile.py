@@ -126,25 +126,35 @@ class ReconcileRepository:
 
     # -- the attempts and tenders behind them ----------------------------------------------------
 
-    def attempts_by_paymongo_id(self, paymongo_ids: Collection[str]) -> dict[str, PaymentAttempt]:
-        """Every attempt that created or saw one of ``paymongo_ids``, keyed by that id."""
+    def attempts_by_paymongo_id(
+        self, paymongo_ids: Collection[str], *, terminal_id: str | None = None
+    ) -> dict[str, PaymentAttempt]:
+        """Every attempt that created or saw one of ``paymongo_ids``, keyed by that id: counter
+        ``terminal_id``'s only, or every counter's with None (payouts are the clinic's)."""
         found: dict[str, PaymentAttempt] = {}
         for chunk in _chunks(paymongo_ids):
-            rows = self._session.execute(
+            query = (
                 select(AttemptPaymongoIdRow.paymongo_id, PaymentAttemptRow)
                 .join(PaymentAttemptRow, PaymentAttemptRow.id == AttemptPaymongoIdRow.attempt_id)
                 .where(AttemptPaymongoIdRow.paymongo_id.in_(chunk))
             )
+            if terminal_id is not None:
+                query = query.where(PaymentAttemptRow.terminal_id == terminal_id)
+            rows = self._session.execute(query)
             for paymongo_id, row in rows:
                 found.setdefault(paymongo_id, attempt_from_row(row))
         return found
 
-    def attempts(self, attempt_ids: Collection[str]) -> dict[str, PaymentAttempt]:
+    def attempts(
+        self, attempt_ids: Collection[str], *, terminal_id: str | None = None
+    ) -> dict[str, PaymentAttempt]:
+        """These attempts by id: counter ``terminal_id``'s only, or every counter's with None."""
         found: dict[str, PaymentAttempt] = {}
         for chunk in _chunks(attempt_ids):
-            rows = self._session.scalars(
-                select(PaymentAttemptRow).where(PaymentAttemptRow.id.in_(chunk))
-            )
+            query = select(PaymentAttemptRow).where(PaymentAttemptRow.id.in_(chunk))
+            if terminal_id is not None:
+                query = query.where(PaymentAttemptRow.terminal_id == terminal_id)
+            rows = self._session.scalars(query)
             found.update((row.id, attempt_from_row(row)) for row in rows)
         return found
 

@@ -168,3 +168,39 @@ def test_a_paymongo_tender_with_no_payment_at_paymongo_is_flagged(
     assert flag.kind is FlagKind.TENDER_WITHOUT_PAYMENT
     assert flag.bill_id == bill_id
     assert reconciler.run().new_flags == ()  # raised once
+
+
+def test_another_counters_payment_on_a_shared_database_is_left_to_that_counter(
+    reconciler: ReconcileService, database: Database, fresh: SandboxServer
+) -> None:
+    """Money at risk: counter 01 settling counter 02's paid QR in its own invoice series, or
+    raising it as an overpayment to refund; it is counter 02's to settle (issue 16 item 3)."""
+    from pos_app.services.collect import CounterIdentity
+    from tests.integration.collect.conftest import SandboxTimeClock, make_client
+
+    bill_id, balance = _open_bill(database)
+    with make_client(fresh) as client:
+        other = CollectService(
+            database,
+            client,
+            SandboxTimeClock(fresh),
+            CounterIdentity(terminal_id="02", invoice_prefix="MAIN", clinic_name="Test Clinic"),
+        )
+        try:
+            update = other.start(bill_id, TenderMethod.QRPH, balance)  # type: ignore[arg-type]
+            intent = fresh.paymongo.get(update.attempt.paymongo_ids["intent"])
+            assert intent["attributes"]["metadata"]["kaha_terminal"] == "02"
+            assert update.display is not None
+            assert update.display.url is not None
+            patient_pays(update.display.url)  # counter 02 has not looked yet
+
+            result = reconciler.run()  # counter 01's run
+
+            assert result.outcomes[PaymentOutcome.OTHER_COUNTER] == 1
+            assert result.new_cases == ()
+            assert _invoices(database, bill_id) == 0  # counter 01 numbered nothing
+            settled = other.refresh(update.attempt.id).settlement
+            assert settled is not None
+            assert settled.invoice.number.startswith("MAIN-02-")
+        finally:
+            other.close()
