@@ -52,6 +52,8 @@ def _last_run_left_three_qr_codes_open(settings: Settings) -> set[int]:
     services = build_services(settings, Secrets())
     try:
         backend = services.start_payment_backend()
+        assert backend.clinic is not None  # sandbox mode: bills come from the clinic stand-in
+        backend.clinic.run()
         with services.database.unit_of_work(read_only=True) as uow:
             bills = uow.bills.list_queue(BillStatus.PENDING, 10)
         for bill in bills[:3]:

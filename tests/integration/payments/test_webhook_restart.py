@@ -92,6 +92,8 @@ def test_item_7_the_counter_started_again_re_enables_its_webhook_and_hears_the_n
         # the next event arrives: only the webhook makes the monitor look (nothing polls here)
         watched = Watched()
         backend.monitor.subscribe(watched)
+        assert backend.clinic is not None  # sandbox mode: bills come from the clinic stand-in
+        backend.clinic.run()
         bill = pending_bills(again.database)[0]
         update = backend.collect.start(bill.id, TenderMethod.QRPH, bill.balance)
         assert update.display is not None

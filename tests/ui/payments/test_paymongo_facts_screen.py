@@ -45,6 +45,8 @@ def counter(
     )
     services = build_services(settings, Secrets())
     backend = services.start_payment_backend()
+    assert backend.clinic is not None  # sandbox mode: bills come from the clinic stand-in
+    backend.clinic.run()
     yield services, backend
     services.shutdown()
 
