@@ -3,7 +3,8 @@
 For a first install (fill an empty counter before opening it), scheduled runs and support. Uses the
 counter's own settings and keyring: ``clinic_base_url`` and the ``clinic_token`` secret. Prints what
 it pulled and sent; exits 1 with one plain sentence when the server cannot be reached or refuses
-the token, 2 when no clinic server is set up.
+the token, 2 when no clinic server is set up. In sandbox mode with no clinic server set up it syncs
+with the embedded clinic stand-in, as the window does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pos_app.domain.errors import UserFacingError
 
 if TYPE_CHECKING:
     from pos_app.services.clinic_sync import PullProgress, SyncReport
+    from pos_sandbox.server import SandboxServer
 
 HELP = "pull bills from the clinic server and send waiting changes (--once, --full)"
 
@@ -40,8 +42,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def run(argv: Sequence[str]) -> int:
     args = _parse(argv)
-    from pos_app.app import clinic_sync, open_counter_database
-    from pos_app.config import load_secrets, load_settings
+    from pos_app.app import clinic_sync, open_counter_database, start_embedded_sandbox
+    from pos_app.config import Mode, load_secrets, load_settings
     from pos_app.log_file import configure_logging
 
     try:
@@ -50,9 +52,15 @@ def run(argv: Sequence[str]) -> int:
     except UserFacingError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
-    if not settings.clinic_base_url or not secrets.clinic_token:
-        print(NOT_SET_UP, file=sys.stderr)
-        return 2
+    sandbox: SandboxServer | None = None
+    url, token = settings.clinic_base_url, secrets.clinic_token
+    if not url or not token:
+        if secrets.mode is not Mode.SANDBOX:
+            print(NOT_SET_UP, file=sys.stderr)
+            return 2
+        # sandbox mode, as in the window: the demo bills come from the embedded clinic stand-in
+        sandbox = start_embedded_sandbox(settings)
+        url, token = sandbox.clinic_url, sandbox.clinic_token
     try:
         database = open_counter_database(settings)
     except UserFacingError as exc:
@@ -60,7 +68,9 @@ def run(argv: Sequence[str]) -> int:
         return 1
     configure_logging(settings)  # details go to the log file; the terminal gets plain words
     closers: list[Callable[[], None]] = []
-    sync = clinic_sync(settings, database, settings.clinic_base_url, secrets.clinic_token, closers)
+    sync = clinic_sync(settings, database, url, token, closers)
+    if sandbox is not None:
+        closers.append(sandbox.stop)  # after the clinic client it serves
     assert sync is not None
     shown = [0.0]
 

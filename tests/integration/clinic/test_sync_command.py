@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 from tests.integration.clinic.conftest import ClinicServer
 
 
-def _sync(tmp_path: Path, url: str, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _sync(
+    tmp_path: Path, url: str, token: str, *args: str, key: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "POS_APP_DATA_DIR": str(tmp_path / "data"),
@@ -22,6 +25,8 @@ def _sync(tmp_path: Path, url: str, token: str, *args: str) -> subprocess.Comple
     }
     env.pop("POS_APP_DATABASE_URL", None)
     env.pop("PAYMONGO_SECRET_KEY", None)
+    if key is not None:
+        env["PAYMONGO_SECRET_KEY"] = key
     return subprocess.run(
         [sys.executable, "-m", "pos_app", "sync", *args],
         env=env,
@@ -63,6 +68,17 @@ def test_sync_with_a_refused_token_says_so(server: ClinicServer, tmp_path: Path)
 
 
 def test_sync_without_a_clinic_server_set_up_says_how(tmp_path: Path) -> None:
-    result = _sync(tmp_path, "", "", "--once")
+    made_up_test_key = "sk_test_" + secrets.token_hex(12)  # TEST mode: no stand-in to fall back on
+    result = _sync(tmp_path, "", "", "--once", key=made_up_test_key)
     assert result.returncode == 2
     assert "No clinic server is set up" in result.stderr
+
+
+def test_sync_in_sandbox_mode_pulls_the_demo_bills_from_the_embedded_stand_in(
+    tmp_path: Path,
+) -> None:
+    """As the window does in sandbox mode: no clinic server set up, no PayMongo key."""
+    result = _sync(tmp_path, "", "", "--once")
+    assert result.returncode == 0, result.stderr
+    assert "Pulled " in result.stdout
+    assert "bills from the clinic server." in result.stdout
