@@ -157,7 +157,7 @@ class ReconcileDialog(QDialog):
                 (
                     "Overpayment case",
                     _when(attempt.updated_at),
-                    str(attempt.bill_id),
+                    cases.bill_number(attempt.bill_id),
                     attempt.amount.format(),
                     ids.get("payment") or ids.get("intent") or ids.get("checkout") or "—",
                     f"{attempt.method.label}: paid after the QR or link was closed, or twice",
@@ -175,7 +175,7 @@ class ReconcileDialog(QDialog):
                 )
             )
         for flag in cases.flags:
-            bill = "—" if flag.bill_id is None else str(flag.bill_id)
+            bill = cases.bill_number(flag.bill_id)
             rows.append(
                 ("Flag", _when(flag.raised_at), bill, flag.amount.format(), flag.subject, flag.note)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +37,11 @@ class ReconcileResult:
     new_cases: tuple[SeenPayment, ...]
     new_flags: tuple[Flag, ...]
     skipped: bool = False  # scheduled run with no PayMongo payment today: nothing was asked
+    # the clinic's bill numbers (B-000845) of the bills named above, for the receptionist
+    bill_numbers: Mapping[int, str] = field(default_factory=dict)
+
+    def bill_number(self, bill_id: int) -> str:
+        return self.bill_numbers.get(bill_id, f"#{bill_id}")
 
     @property
     def summary(self) -> str:
@@ -63,7 +69,7 @@ class ReconcileResult:
         if self.already_known:
             lines.append(f"  {self.already_known:6d}  already reconciled earlier")
         for case in self.new_cases:
-            bill = f"bill {case.bill_id}" if case.bill_id is not None else "no bill"
+            bill = "no bill" if case.bill_id is None else f"bill {self.bill_number(case.bill_id)}"
             lines.append(f"RAISED {case.payment_id} {case.amount} ({bill}): {case.note}")
         for flag in self.new_flags:
             lines.append(f"FLAGGED {flag.subject} {flag.amount}: {flag.note}")
@@ -78,3 +84,7 @@ class OpenCases:
     payments: tuple[SeenPayment, ...]  # payments set aside by reconciliation
     flags: tuple[Flag, ...]
     last_result: ReconcileResult | None = field(default=None)
+    bill_numbers: Mapping[int, str] = field(default_factory=dict)  # as in ReconcileResult
+
+    def bill_number(self, bill_id: int | None) -> str:
+        return "—" if bill_id is None else self.bill_numbers.get(bill_id, f"#{bill_id}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -124,7 +124,16 @@ class ReconcileService:
             repo = ReconcileRepository(uow.session)
             payments = tuple(p for p in repo.cases() if p.outcome is PaymentOutcome.UNMATCHED)
             flags = tuple(repo.flags())
-        return OpenCases(tuple(self._collect.overpayment_cases()), payments, flags, self._last)
+            attempts = tuple(self._collect.overpayment_cases())
+            bills = {a.bill_id for a in attempts} | {f.bill_id for f in flags if f.bill_id}
+            numbers = _bill_numbers(uow, bills)
+        return OpenCases(attempts, payments, flags, self._last, numbers)
+
+    def _bill_numbers(self, bill_ids: Collection[int]) -> dict[int, str]:
+        if not bill_ids:
+            return {}
+        with self._database.unit_of_work(read_only=True) as uow:
+            return _bill_numbers(uow, bill_ids)
 
     # -- one run ---------------------------------------------------------------------------------
 
@@ -159,6 +168,10 @@ class ReconcileService:
             already_known=run.already_known,
             new_cases=tuple(run.cases),
             new_flags=tuple(run.flags),
+            bill_numbers=self._bill_numbers(
+                {c.bill_id for c in run.cases if c.bill_id}
+                | {f.bill_id for f in run.flags if f.bill_id}
+            ),
         )
 
     def _list_payments(self, run: _Run, cursor: str | None) -> Walk[Payment]:
@@ -365,8 +378,9 @@ class ReconcileService:
             if self._paid_at_paymongo(run, attempt):
                 continue
             with self._database.unit_of_work() as uow:
+                number = _bill_numbers(uow, {tender.bill_id}).get(tender.bill_id)
                 note = (
-                    f"recorded as paid by {tender.method.label} on bill {tender.bill_id}, "
+                    f"recorded as paid by {tender.method.label} on bill {number}, "
                     "but PayMongo has no payment for it"
                 )
                 flag = Flag(
@@ -403,6 +417,12 @@ class ReconcileService:
     def _flag(self, run: _Run, repo: ReconcileRepository, flag: Flag) -> None:
         if repo.raise_flag(flag):
             run.flags.append(flag)
+
+
+def _bill_numbers(uow: UnitOfWork, bill_ids: Collection[int]) -> dict[int, str]:
+    """The clinic's numbers (B-000845) of these bills, as the receptionist knows them."""
+    bills = (uow.bills.get(bill_id) for bill_id in bill_ids)
+    return {bill.id: bill.number for bill in bills if bill is not None}
 
 
 def _unix(moment: datetime) -> int:

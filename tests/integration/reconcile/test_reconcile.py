@@ -55,6 +55,14 @@ def test_a_qrph_paid_after_it_expired_becomes_a_case(
     assert result.outcomes[PaymentOutcome.CASE] == 1
     assert [a.id for a in collect.overpayment_cases()] == [update.attempt.id]
     assert _invoices(database, bill_id) == 0
+    # the receptionist reads the clinic's bill number, never Kaha's internal id
+    with database.unit_of_work(read_only=True) as uow:
+        bill = uow.bills.get(bill_id)
+    assert bill is not None
+    [raised] = [line for line in result.lines() if line.startswith("RAISED")]
+    assert f"(bill {bill.number})" in raised
+    cases = reconciler.open_cases()
+    assert cases.bill_number(bill_id) == bill.number
 
 
 def test_a_qrph_paid_twice_is_one_tender_and_one_case(
