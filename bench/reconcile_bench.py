@@ -49,6 +49,7 @@ def _seed_counter(database: Database, count: int) -> list[tuple[str, str]]:
             {
                 "id": attempt_id,
                 "bill_id": bill_id,
+                "terminal_id": "01",  # this counter's, as the bench's reconciler is
                 "method": "qrph",
                 "amount_centavos": AMOUNT,
                 "state": AttemptState.SUCCEEDED.value,
