@@ -29,6 +29,7 @@ def run(argv: Sequence[str]) -> int:
     from pos_app.commands._pin import read_pin
     from pos_app.config import load_settings
     from pos_app.domain.clock import SystemClock
+    from pos_app.domain.roles import Permission
     from pos_app.services.access import AccessService
     from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
     from pos_app.storage import open_database
@@ -42,6 +43,7 @@ def run(argv: Sequence[str]) -> int:
     try:
         access = AccessService(database, SystemClock())
         person = access.sign_in(args.person, read_pin(f"PIN for {args.person}: "))
+        access.require(Permission.TAKE_OVER_COUNTER)  # say so now; the service checks again
         waiting = open_attempts_of(database, args.terminal)
         if not waiting:
             print(f"Counter {args.terminal} has no open payments. Nothing to take over.")
