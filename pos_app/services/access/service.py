@@ -51,7 +51,6 @@ class Audit:
     SIGNED_IN = "signed_in"
     SIGN_IN_FAILED = "sign_in_failed"
     LOCKED_OUT = "locked_out"
-    SIGNED_OUT = "signed_out"
     PERSON_ADDED = "person_added"
     PERSON_DISABLED = "person_disabled"
 
