@@ -243,6 +243,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
 
     database = open_counter_database(settings)
     mode = secrets.mode
+    _prepare_demo_people(database, mode)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
@@ -274,6 +275,14 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
     )
+
+
+def _prepare_demo_people(database: Database, mode: Mode) -> None:
+    """Sandbox: demo people to sign in with (docs/staff.md); otherwise they are turned off."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import prepare_demo_people
+
+    prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:

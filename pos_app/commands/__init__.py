@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "payouts": "payouts",
     "reconcile": "reconcile",
     "restore": "restore",
+    "staff": "staff",
     "sync": "sync",
     "takeover": "takeover",
 }

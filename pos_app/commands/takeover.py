@@ -1,8 +1,9 @@
 """``pos-app takeover TERMINAL``: this counter takes the open payments of a counter gone for good.
 
-Lists them first; acts only when confirmed (typing ``yes``, or ``--yes``). The hand-over is
-audited with the operating system's user as the actor (staff sign-in does not exist yet). The
-counter picks the payments up at its next start (its recovery), so restart Kaha afterwards.
+Lists them first; acts only when confirmed (typing ``yes``, or ``--yes``). Only staff, a manager
+or the owner may do it: ``--as NAME`` signs them in with their PIN (asked at the terminal, or one
+line of standard input), and the audit names them. The counter picks the payments up at its next
+start (its recovery), so restart Kaha afterwards.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="pos-app takeover", description=HELP)
     parser.add_argument("terminal", metavar="TERMINAL", help="the terminal id of the gone counter")
     parser.add_argument("--yes", action="store_true", help="do not ask before taking them over")
-    args = parser.parse_args(list(argv))
-    from pos_app.config import load_settings
-    from pos_app.services.collect.takeover import (
-        open_attempts_of,
-        os_user_actor,
-        take_over_counter,
+    parser.add_argument(
+        "--as", dest="person", required=True, metavar="NAME", help="who does it (staff or owner)"
     )
+    args = parser.parse_args(list(argv))
+    from pos_app.commands._pin import read_pin
+    from pos_app.config import load_settings
+    from pos_app.domain.clock import SystemClock
+    from pos_app.domain.roles import Permission
+    from pos_app.services.access import AccessService
+    from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
     from pos_app.storage import open_database
 
     try:
@@ -37,6 +41,9 @@ def run(argv: Sequence[str]) -> int:
         print(exc.user_message, file=sys.stderr)
         return 1
     try:
+        access = AccessService(database, SystemClock())
+        person = access.sign_in(args.person, read_pin(f"PIN for {args.person}: "))
+        access.require(Permission.TAKE_OVER_COUNTER)  # say so now; the service checks again
         waiting = open_attempts_of(database, args.terminal)
         if not waiting:
             print(f"Counter {args.terminal} has no open payments. Nothing to take over.")
@@ -50,12 +57,11 @@ def run(argv: Sequence[str]) -> int:
         if not args.yes and not _confirmed(args.terminal, settings.terminal_id):
             print("Nothing was changed.")
             return 1
-        actor = os_user_actor()
         taken = take_over_counter(
             database,
+            access=access,
             gone_terminal=args.terminal,
             this_terminal=settings.terminal_id,
-            actor=actor,
             at=datetime.now(UTC),
         )
     except PosError as exc:
@@ -65,7 +71,7 @@ def run(argv: Sequence[str]) -> int:
         database.dispose()
     print(
         f"Counter {settings.terminal_id} took over {len(taken)} open payment(s) of counter "
-        f"{args.terminal} (audited, by {actor}). Restart Kaha on this counter to watch them."
+        f"{args.terminal} (audited, by {person.name}). Restart Kaha on this counter to watch them."
     )
     return 0
 

@@ -14,6 +14,7 @@ and shown as a short apology.
     └── UserFacingError            safe to show as is
         ├── AmountError            (also a ValueError) an amount that cannot be money here
         ├── PermissionDenied       the signed-in role may not do this
+        ├── SignInRefused          wrong name or PIN, kept out after wrong PINs, or turned off
         ├── NotFound               a bill, patient or payment that is not there
         ├── ConfigError            settings missing or wrong
         ├── PaymentProviderError   PayMongo refused or could not be reached
@@ -32,6 +33,7 @@ __all__ = [
     "PaymentProviderError",
     "PermissionDenied",
     "PosError",
+    "SignInRefused",
     "StorageError",
     "UserFacingError",
 ]
@@ -90,6 +92,12 @@ class PermissionDenied(UserFacingError):
     """The signed-in role may not do this."""
 
     default_message = "Your account can't do that. Please ask a staff member or the clinic manager."
+
+
+class SignInRefused(UserFacingError):
+    """A sign-in that did not let the person in (the message says why and what to do)."""
+
+    default_message = "That name and PIN don't match. Please try again."
 
 
 class NotFound(UserFacingError):

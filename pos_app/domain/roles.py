@@ -36,6 +36,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"  # X-readings and sales reports
     Z_READING = "z_reading"  # close the day (resets the day's totals)
     REVIEW_OVERPAYMENTS = "review_overpayments"  # settle late/double payments and unclear attempts
+    TAKE_OVER_COUNTER = "take_over_counter"  # move a gone counter's open payments to this one
+    MANAGE_PEOPLE = "manage_people"  # add, change and turn off the people who sign in
 
     @property
     def action(self) -> str:
@@ -53,11 +55,21 @@ _ACTIONS: dict[Permission, str] = {
     Permission.VIEW_REPORTS: "see reports",
     Permission.Z_READING: "close the day (Z-reading)",
     Permission.REVIEW_OVERPAYMENTS: "review overpayments",
+    Permission.TAKE_OVER_COUNTER: "take over another counter's payments",
+    Permission.MANAGE_PEOPLE: "add or turn off the people who sign in",
 }
 
 _RECEPTIONIST = frozenset({Permission.COLLECT_PAYMENT, Permission.OPEN_WALK_IN, Permission.REPRINT})
-_STAFF = _RECEPTIONIST | {Permission.REFUND, Permission.VIEW_REPORTS, Permission.Z_READING}
-_MANAGER = _STAFF | {Permission.VOID, Permission.REVIEW_OVERPAYMENTS, Permission.CHANGE_SETTINGS}
+# Staff finish overpayment cases and hand over a gone counter's payments (issue 14); people
+# are managed by the owner alone.
+_STAFF = _RECEPTIONIST | {
+    Permission.REFUND,
+    Permission.VIEW_REPORTS,
+    Permission.Z_READING,
+    Permission.REVIEW_OVERPAYMENTS,
+    Permission.TAKE_OVER_COUNTER,
+}
+_MANAGER = _STAFF | {Permission.VOID, Permission.CHANGE_SETTINGS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RECEPTIONIST: _RECEPTIONIST,

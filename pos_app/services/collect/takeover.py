@@ -6,30 +6,23 @@ stay open forever. Staff hand those attempts over explicitly (``pos-app takeover
 the hand-over is one transaction with its audit entry. From then on this counter's recovery
 drives them on and settles them with its own invoice series.
 
-Staff sign-in does not exist yet, so the actor recorded is the operating system's user who ran
-the command, marked as such (``os-user:NAME``).
+Only staff, managers and the owner may do it: the service asks ``AccessService.require`` itself
+(not just the command), and the audit entry names the signed-in person.
 
 Threading contract: blocking (one database transaction); call it from a command or a worker.
 """
 
 from __future__ import annotations
 
-import getpass
 from datetime import datetime
 
 from pos_app.domain.attempt import PaymentAttempt
 from pos_app.domain.errors import UserFacingError
+from pos_app.domain.roles import Permission
+from pos_app.services.access import AccessService
 from pos_app.storage import Database
 
 TAKEOVER_ACTION = "attempts_taken_over"
-
-
-def os_user_actor() -> str:
-    """Who ran this, until staff sign in: the operating system's user name."""
-    try:
-        return f"os-user:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "os-user:unknown"
 
 
 def open_attempts_of(database: Database, terminal_id: str) -> list[PaymentAttempt]:
@@ -38,9 +31,16 @@ def open_attempts_of(database: Database, terminal_id: str) -> list[PaymentAttemp
 
 
 def take_over_counter(
-    database: Database, *, gone_terminal: str, this_terminal: str, actor: str, at: datetime
+    database: Database,
+    *,
+    access: AccessService,
+    gone_terminal: str,
+    this_terminal: str,
+    at: datetime,
 ) -> list[PaymentAttempt]:
-    """Give every open attempt of ``gone_terminal`` to ``this_terminal``, audited; returns them."""
+    """Give every open attempt of ``gone_terminal`` to ``this_terminal``, audited; returns them.
+    The person signed in at ``access`` must be allowed to (PermissionDenied otherwise)."""
+    person = access.require(Permission.TAKE_OVER_COUNTER)
     if gone_terminal == this_terminal:
         raise UserFacingError(
             f"Counter {this_terminal} is this counter: its open payments are already its own."
@@ -49,14 +49,14 @@ def take_over_counter(
         taken = uow.attempts.take_over(gone_terminal, this_terminal)
         uow.audit.append(
             at=at,
-            actor=actor,
+            actor=person.name,
             action=TAKEOVER_ACTION,
             subject=f"terminal:{gone_terminal}",
             details={
                 "to_terminal": this_terminal,
                 "attempts": [attempt.id for attempt in taken],
                 "bills": sorted({attempt.bill_id for attempt in taken}),
-                "actor_kind": "operating system user (staff sign-in does not exist yet)",
+                "role": person.role.value,
             },
         )
         uow.commit()

@@ -11,6 +11,7 @@ from pos_app.storage.models.payments import (
     RefundRow,
     TenderRow,
 )
+from pos_app.storage.models.people import PersonRow
 from pos_app.storage.models.reconcile import (
     ReconciledPaymentRow,
     ReconcileFlagRow,
@@ -42,6 +43,7 @@ __all__ = [
     "OutboxRow",
     "PatientRow",
     "PaymentAttemptRow",
+    "PersonRow",
     "ReconcileFlagRow",
     "ReconcileMarkRow",
     "ReconciledPaymentRow",

@@ -18,6 +18,8 @@ import pytest
 from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.clock import SystemClock
+from pos_app.domain.roles import Role
+from pos_app.services.access import AccessService
 from pos_app.services.collect.test_pages import submit_test_page
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
@@ -143,9 +145,13 @@ def test_staff_hand_a_gone_counters_open_qr_to_another_audited(clinic: Clinic) -
     submit_test_page(str(opened["url"]))
     assert clinic.run("02")[0]["step"] == "started"  # 02 leaves 01's QR alone...
     assert _invoice_of(clinic, bill) is None
+    access = AccessService(clinic.database, SystemClock())
+    access.add_person("Olivia", Role.OWNER, "8080", by="test")
+    access.add_person("Joy", Role.STAFF, "2468", by="test")
     takeover = subprocess.run(
-        [sys.executable, "-m", "pos_app", "takeover", "01", "--yes"],
+        [sys.executable, "-m", "pos_app", "takeover", "01", "--yes", "--as", "Joy"],
         env=clinic.counter_env("02"),
+        input="2468\n",  # Joy's PIN, on standard input (not a terminal)
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
@@ -159,5 +165,5 @@ def test_staff_hand_a_gone_counters_open_qr_to_another_audited(clinic: Clinic) -
         audit = [e for e in uow.audit.entries() if e.action == "attempts_taken_over"]
     assert len(audit) == 1
     assert audit[0].subject == "terminal:01"
-    assert audit[0].actor.startswith("os-user:")
+    assert audit[0].actor == "Joy"
     assert audit[0].details["attempts"] == [opened["attempt"]]

@@ -1,0 +1,6 @@
+"""Access: the people who sign in, their PINs, lockout, and ``require(permission)``."""
+
+from pos_app.services.access.demo import DEMO_PEOPLE, prepare_demo_people
+from pos_app.services.access.service import AccessService, Audit, os_user_actor
+
+__all__ = ["DEMO_PEOPLE", "AccessService", "Audit", "os_user_actor", "prepare_demo_people"]
