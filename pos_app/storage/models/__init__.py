@@ -21,6 +21,7 @@ from pos_app.storage.models.records import (
     AuditRow,
     ClinicHeldChangeRow,
     ClinicSyncStateRow,
+    DocumentPrintRow,
     OutboxRow,
     WebhookEventRow,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "BillSearchTokenRow",
     "ClinicHeldChangeRow",
     "ClinicSyncStateRow",
+    "DocumentPrintRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
