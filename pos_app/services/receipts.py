@@ -118,6 +118,16 @@ class ReceiptService:
             raise NotFound(f"Bill {history.bill.number} has no part payment {name}.")
         return self.print_acknowledgement(history.bill, payment)
 
+    def print_latest_acknowledgement(self, bill_id: int) -> str:
+        """The part-paid screen's Print: the bill's last part payment's acknowledgement."""
+        from pos_app.services.documents import DocumentKind
+
+        history = self.history(bill_id)
+        names = [d.name for d in history.documents if d.kind is DocumentKind.ACKNOWLEDGEMENT]
+        if not names:
+            raise NotFound(f"Bill {history.bill.number} has no part payment to acknowledge.")
+        return self.print_document(bill_id, names[-1])
+
     def print_acknowledgement(self, bill: Bill, payment: PartPayment) -> str:
         """Print a part payment's acknowledgement receipt, counted like an invoice."""
         number = self._count(payment.number, "acknowledgement", bill.id)
