@@ -42,6 +42,10 @@ class ReceiptService:
         self._clock = clock or SystemClock()
         self._counted_in_memory: dict[str, int] = {}
 
+    def use_database(self, database: Database) -> None:
+        """The counter's database, once start-up has opened it (any thread; set once)."""
+        self._database = database
+
     @cached_property
     def _header(self) -> InvoiceHeader:
         from pos_app.printing import InvoiceHeader, PosIdentity
