@@ -270,7 +270,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings),
+        receipts=ReceiptService(settings, database=database),
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,

@@ -43,6 +43,10 @@ __all__ = [
     "PosIdentity",
     "build_invoice_receipt",
     "build_refund_slip",
+    "local_time",
+    "pos_blocks",
+    "reprint_marks",
+    "seller_blocks",
     "vat_breakdown",
 ]
 
@@ -114,24 +118,27 @@ def build_invoice_receipt(
     discount: DiscountResult | None = None,
     reprint: bool = False,
     discount_kind: DiscountKind | None = None,
+    reprint_number: int = 0,
 ) -> ReceiptDocument:
     """The invoice for ``bill``, paid by ``tenders``, with its ``discount`` if any.
 
     A discount with a VAT-exempt sale is taken as the senior/PWD discount (a promo exempts
-    nothing); pass ``discount_kind`` to name it exactly (SENIOR, PWD or PROMO).
+    nothing); pass ``discount_kind`` to name it exactly (SENIOR, PWD or PROMO). ``reprint_number``
+    (1 for the first reprint) marks a reprint with its count.
     """
     statutory = _is_statutory(discount, discount_kind)
-    blocks: list[Block] = []
-    if reprint:
-        blocks.append(TextBlock(REPRINT_MARK, Align.CENTER, bold=True, size=TextSize.LARGE))
-    blocks += _seller_blocks(header)
+    marks = reprint_marks(reprint_number)
+    if reprint and not reprint_number:
+        marks = [TextBlock(REPRINT_MARK, Align.CENTER, bold=True, size=TextSize.LARGE)]
+    blocks: list[Block] = list(marks)
+    blocks += seller_blocks(header)
     blocks += [RuleBlock("="), TitleBlock("INVOICE")]
     blocks += [
         TextBlock("Invoice No.", Align.CENTER),
         TextBlock(invoice.number, Align.CENTER, bold=True, size=TextSize.LARGE),
     ]
     blocks += [
-        TextBlock(f"Date: {_local_time(invoice.issued_at)}"),
+        TextBlock(f"Date: {local_time(invoice.issued_at)}"),
         TextBlock(f"Bill: {bill.number}"),
         TextBlock(f"Cashier: {cashier}"),
         RuleBlock(),
@@ -149,11 +156,18 @@ def build_invoice_receipt(
     blocks += _tender_blocks(invoice, tenders)
     blocks.append(RuleBlock())
     blocks += _vat_blocks(header, invoice, discount if statutory else None)
-    blocks += _pos_blocks(header)
+    blocks += pos_blocks(header)
     blocks += [SpacerBlock(), TextBlock(header.footer, Align.CENTER)]
-    if reprint:
-        blocks.append(TextBlock(REPRINT_MARK, Align.CENTER, bold=True, size=TextSize.LARGE))
+    blocks += marks
     return ReceiptDocument(tuple(blocks), name=invoice.number)
+
+
+def reprint_marks(reprint_number: int) -> list[Block]:
+    """The REPRINT line with its count ("*** REPRINT No. 2 ***"); none for an original."""
+    if reprint_number <= 0:
+        return []
+    text = f"*** REPRINT No. {reprint_number} ***"
+    return [TextBlock(text, Align.CENTER, bold=True, size=TextSize.LARGE)]
 
 
 def build_refund_slip(
@@ -177,11 +191,11 @@ def build_refund_slip(
     blocks: list[Block] = []
     if reprint:
         blocks.append(TextBlock(REPRINT_MARK, Align.CENTER, bold=True, size=TextSize.LARGE))
-    blocks += _seller_blocks(header)
+    blocks += seller_blocks(header)
     blocks += [RuleBlock("="), TitleBlock("REFUND SLIP")]
     blocks += [
         TextBlock(f"Ref: {reference}", Align.CENTER, bold=True),
-        TextBlock(f"Date: {_local_time(refunded_at)}"),
+        TextBlock(f"Date: {local_time(refunded_at)}"),
         TextBlock(f"Bill: {bill.number}"),
     ]
     if invoice_number:
@@ -213,13 +227,13 @@ def build_refund_slip(
     return ReceiptDocument(tuple(blocks), name=f"refund-{reference}")
 
 
-def _local_time(moment: datetime) -> str:
+def local_time(moment: datetime) -> str:
     # Domain times are aware UTC; a naive one is taken as UTC too rather than guessed at.
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(PHILIPPINE_TIME).strftime("%Y-%m-%d %I:%M %p")
 
 
-def _seller_blocks(header: InvoiceHeader) -> list[Block]:
+def seller_blocks(header: InvoiceHeader) -> list[Block]:
     status = "VAT REG TIN" if header.is_vat_registered else "NON-VAT REG TIN"
     blocks: list[Block] = [TextBlock(header.registered_name.upper(), Align.CENTER, bold=True)]
     if header.trade_name:
@@ -307,7 +321,7 @@ def _vat_blocks(
     ]
 
 
-def _pos_blocks(header: InvoiceHeader) -> list[Block]:
+def pos_blocks(header: InvoiceHeader) -> list[Block]:
     pos = header.pos
     return [
         TextBlock(pos.software),

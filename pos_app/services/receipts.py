@@ -1,7 +1,9 @@
-"""Invoices on paper or PDF, built from a settlement.
+"""Invoices and acknowledgement receipts on paper or PDF, built from a settlement or a bill's
+history, each print counted: the first is the original, every later one a numbered REPRINT.
 
-Threading contract: ``preview_text`` is cheap and may run anywhere; ``print_invoice`` blocks on the
-printer or the disk, so run it on a worker.
+Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere; the
+``print_*`` methods and ``history`` block on the database and the printer or the disk, so run
+them on a worker.
 """
 
 from __future__ import annotations
@@ -11,16 +13,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pos_app.config import PrinterKind, Settings
+from pos_app.domain.clock import Clock, SystemClock
+from pos_app.domain.errors import NotFound
 
 if TYPE_CHECKING:  # printing loads with the first receipt, not with the window (~40 ms)
+    from pos_app.domain.bill import Bill
     from pos_app.printing import InvoiceHeader, ReceiptDocument
+    from pos_app.printing.acknowledgement import PartPayment
     from pos_app.services.collect.results import Settlement
+    from pos_app.services.documents import BillHistory
+    from pos_app.storage import Database
 
 
 class ReceiptService:
-    def __init__(self, settings: Settings, *, cashier: str = "Front desk") -> None:
+    """Without a ``database`` (screens tried out with fakes) prints are counted in memory."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        database: Database | None = None,
+        cashier: str = "Front desk",
+        clock: Clock | None = None,
+    ) -> None:
         self._settings = settings
+        self._database = database
         self._cashier = cashier
+        self._clock = clock or SystemClock()
+        self._counted_in_memory: dict[str, int] = {}
+
+    def use_database(self, database: Database) -> None:
+        """The counter's database, once start-up has opened it (any thread; set once)."""
+        self._database = database
 
     @cached_property
     def _header(self) -> InvoiceHeader:
@@ -37,7 +61,7 @@ class ReceiptService:
             ),
         )
 
-    def document(self, settlement: Settlement, *, reprint: bool = False) -> ReceiptDocument:
+    def document(self, settlement: Settlement, *, reprint_number: int = 0) -> ReceiptDocument:
         from pos_app.printing import build_invoice_receipt
 
         return build_invoice_receipt(
@@ -46,7 +70,20 @@ class ReceiptService:
             bill=settlement.bill,
             tenders=settlement.tenders,
             cashier=self._cashier,
-            reprint=reprint,
+            reprint_number=reprint_number,
+        )
+
+    def acknowledgement(
+        self, bill: Bill, payment: PartPayment, *, reprint_number: int = 0
+    ) -> ReceiptDocument:
+        from pos_app.printing.acknowledgement import build_acknowledgement
+
+        return build_acknowledgement(
+            header=self._header,
+            bill=bill,
+            payment=payment,
+            cashier=self._cashier,
+            reprint_number=reprint_number,
         )
 
     def preview_text(self, settlement: Settlement) -> str:
@@ -54,19 +91,82 @@ class ReceiptService:
 
         return render_text(self.document(settlement), width=COLUMNS_80MM)
 
-    def print_invoice(self, settlement: Settlement, *, reprint: bool = False) -> str:
-        """Print (or save as PDF); returns where it went, in the receptionist's words."""
+    def print_invoice(self, settlement: Settlement) -> str:
+        """Print (or save as PDF) the settlement's invoice: the original the first time, a
+        numbered REPRINT after; returns what happened, in the receptionist's words."""
+        invoice = settlement.invoice
+        number = self._count(invoice.number, "invoice", invoice.bill_id)
+        return self._output(self.document(settlement, reprint_number=number), number)
+
+    def history(self, bill_id: int) -> BillHistory:
+        """The bill's tenders, invoice, refunds and documents (blocks on the database)."""
+        from pos_app.services.documents import bill_history
+
+        if self._database is None:
+            raise NotFound("Bill history needs the counter's database.")
+        return bill_history(self._database, bill_id)
+
+    def print_document(self, bill_id: int, name: str) -> str:
+        """Print the bill's document ``name`` (invoice or acknowledgement) from its history."""
+        from pos_app.services.collect.results import Settlement
+        from pos_app.services.documents import DocumentKind
+
+        history = self.history(bill_id)
+        document = history.document(name)
+        if document.kind is DocumentKind.INVOICE:
+            assert history.invoice is not None
+            tenders = tuple(tender for tender, _ in history.tenders)
+            return self.print_invoice(Settlement(history.bill, history.invoice, tenders))
+        payment = history.part_payment(name)
+        if payment is None:
+            raise NotFound(f"Bill {history.bill.number} has no part payment {name}.")
+        return self.print_acknowledgement(history.bill, payment)
+
+    def print_latest_acknowledgement(self, bill_id: int) -> str:
+        """The part-paid screen's Print: the bill's last part payment's acknowledgement."""
+        from pos_app.services.documents import DocumentKind
+
+        history = self.history(bill_id)
+        names = [d.name for d in history.documents if d.kind is DocumentKind.ACKNOWLEDGEMENT]
+        if not names:
+            raise NotFound(f"Bill {history.bill.number} has no part payment to acknowledge.")
+        return self.print_document(bill_id, names[-1])
+
+    def print_acknowledgement(self, bill: Bill, payment: PartPayment) -> str:
+        """Print a part payment's acknowledgement receipt, counted like an invoice."""
+        number = self._count(payment.number, "acknowledgement", bill.id)
+        return self._output(self.acknowledgement(bill, payment, reprint_number=number), number)
+
+    def _count(self, name: str, kind: str, bill_id: int) -> int:
+        """Count a print before it leaves (0: the original); reprints go in the audit log."""
+        if self._database is None:
+            number = self._counted_in_memory.get(name, -1) + 1
+            self._counted_in_memory[name] = number
+            return number
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            number = uow.documents.record_print(name=name, kind=kind, bill_id=bill_id, at=now)
+            uow.audit.append(
+                at=now,
+                actor=self._cashier,
+                action="reprint" if number else "print",
+                subject=f"{kind}:{name}",
+                details={"bill_id": bill_id, "reprint": number},
+            )
+            uow.commit()
+        return number
+
+    def _output(self, document: ReceiptDocument, reprint_number: int) -> str:
         from pos_app.printing import encode_escpos, save_pdf, send_to_printer
 
-        document = self.document(settlement, reprint=reprint)
         kind = self._settings.printer_kind
+        what = f"REPRINT No. {reprint_number} of {document.name}. " if reprint_number else ""
         if kind is PrinterKind.PDF:
-            folder = self._settings.data_dir / "receipts"
-            suffix = "-reprint" if reprint else ""
-            path = save_pdf(document, folder / f"{settlement.invoice.number}{suffix}.pdf")
-            return f"Saved as PDF: {path}"
+            suffix = f"-reprint-{reprint_number}" if reprint_number else ""
+            path = save_pdf(document, self.receipts_folder / f"{document.name}{suffix}.pdf")
+            return f"{what}Saved as PDF: {path}"
         send_to_printer(encode_escpos(document), kind, self._settings.printer_address)
-        return "Sent to the receipt printer"
+        return f"{what}Sent to the receipt printer"
 
     @property
     def receipts_folder(self) -> Path:

@@ -12,6 +12,7 @@ from pos_app.storage.repositories import (
     AuditRepository,
     BillRepository,
     ClinicSyncRepository,
+    DocumentPrintRepository,
     InvoiceRepository,
     OutboxRepository,
     RefundRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
     clinic_sync: ClinicSyncRepository
     audit: AuditRepository
     webhook_events: WebhookEventRepository
+    documents: DocumentPrintRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.clinic_sync = ClinicSyncRepository(session)
         self.audit = AuditRepository(session)
         self.webhook_events = WebhookEventRepository(session)
+        self.documents = DocumentPrintRepository(session)
         return self
 
     def __exit__(

@@ -93,6 +93,7 @@ def run_gui_while_starting(
     app = _application()
     runner = TaskRunner()
     finder = StartingBillFinder()
+    receipts = ReceiptService(settings)  # its database comes with the services
     outcome = _Outcome()
     built: list[CounterServices] = []
 
@@ -110,8 +111,8 @@ def run_gui_while_starting(
         except BaseException as exc:
             finder.fail(exc)
             raise
-        built.append(services)  # here, not in ``opened``: shut down even if the window is gone
-        finder.attach(services.bills)
+        # here, not in ``opened``: shut down even if the window is gone
+        _attach(services, built, finder, receipts)
         return services
 
     def opened(services: CounterServices) -> None:
@@ -135,7 +136,7 @@ def run_gui_while_starting(
     # already ask for the current bill, and that read must find the database open.
     runner.run_db(build_and_attach, on_success=opened, on_failure=failed)
     window = MainWindow.for_counter(
-        settings, None, finder, runner, ReceiptService(settings), payment_side_later=True
+        settings, None, finder, runner, receipts, payment_side_later=True
     )
     window.show()
     window.queue.show_first_rows(first_rows)
@@ -163,6 +164,18 @@ def run_gui_while_starting(
         for services in built:
             services.shutdown()
     return outcome.code
+
+
+def _attach(
+    services: CounterServices,
+    built: list[CounterServices],
+    finder: StartingBillFinder,
+    receipts: ReceiptService,
+) -> None:
+    """The opened services, to shut down at the end, read bills from and count prints in."""
+    built.append(services)
+    finder.attach(services.bills)
+    receipts.use_database(services.database)  # prints counted, bill history readable
 
 
 def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pos_app.domain.account_methods import AccountMethods
-from pos_app.domain.bill import Bill
+from pos_app.domain.bill import Bill, BillStatus
 from pos_app.domain.tender import TenderMethod
 from pos_app.ui.errors import message_for
 from pos_app.ui.pay_pages import method_button
-from pos_app.ui.widgets import money_edit
+from pos_app.ui.widgets import money_edit, shortcut_button
 
 OFFLINE_TEXT = "PayMongo can't be reached right now. No QR codes or links. Cash still works (F6)."
 OFFLINE_STYLE = "background: #fee2e2; color: #991b1b; border: 1px solid #f87171; padding: 8px;"
@@ -45,6 +45,9 @@ class ChoosePage(QWidget):
         self.offline_notice.setVisible(False)
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
+        # a part-paid bill: the last part payment's acknowledgement receipt (not an invoice)
+        self.receipt_button = shortcut_button("Print acknowledgement receipt", "Ctrl+P", self)
+        self.receipt_button.setVisible(False)
         first = QHBoxLayout()
         first.addWidget(self.cash_button)
         first.addWidget(self.qrph_button, 1)
@@ -61,6 +64,7 @@ class ChoosePage(QWidget):
         layout.addLayout(second)
         layout.addWidget(self.offline_notice)
         layout.addWidget(self.hint)
+        layout.addWidget(self.receipt_button)
         layout.addStretch(1)
 
     def set_methods_enabled(self, enabled: bool) -> None:
@@ -80,6 +84,9 @@ class ChoosePage(QWidget):
             f"Bill {bill.number}: paid {bill.amount_paid} · remaining {bill.balance}"
             if bill
             else ""
+        )
+        self.receipt_button.setVisible(
+            bill is not None and bill.status is BillStatus.PARTIALLY_PAID
         )
 
     def offer(self, methods: AccountMethods, *, wallets: bool) -> None:

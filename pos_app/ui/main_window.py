@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from pos_app.services.counter import PaymentBackend
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
+    from pos_app.ui.bill_history import BillHistoryDialog
     from pos_app.ui.clinic_sync_view import ClinicSide
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.health_panel import HealthPanel
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.payouts: PayoutsDialog | None = None
         self.clinic: ClinicSide | None = None  # the clinic server's side, once the backend is up
         self.health: HealthPanel | None = None
+        self.bill_history: BillHistoryDialog | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
             ("&Find a bill (search box)", "Ctrl+F", self.queue.search_box.setFocus),
             ("&Collect (amount to collect)", "F5", payment.focus_amount),
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
+            ("Bill h&istory and documents…", "Ctrl+I", self.show_bill_history),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
@@ -423,6 +426,18 @@ class MainWindow(QMainWindow):
             )
         dialog.show()
         return dialog
+
+    def show_bill_history(self) -> None:
+        """Ctrl+I: the selected bill's tenders, invoice, refunds and documents; Print reprints."""
+        bill = self.queue.current_bill()
+        if bill is None:
+            self.statusBar().showMessage("Pick a bill in the list first.", 8000)
+            return
+        if self.bill_history is None:
+            from pos_app.ui.bill_history import BillHistoryDialog
+
+            self.bill_history = BillHistoryDialog(self._runner, self._receipts, self)
+        self.bill_history.open_bill(bill.id)
 
     def show_reconciliation(self) -> None:
         """Ctrl+R: reconcile with PayMongo now; the last result and every open case."""

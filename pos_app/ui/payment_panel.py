@@ -119,6 +119,7 @@ class PaymentPanel(QWidget):
         self.remote.back.connect(self.back_to_choose)
         self.remote.cash.connect(self._to_cash)
         self.paid.next_patient.connect(self.next_patient)
+        self.choose_page.receipt_button.clicked.connect(self.print_acknowledgement)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -243,6 +244,18 @@ class PaymentPanel(QWidget):
         self.hint.setText(
             f"Recorded {result.tender.amount} cash. Change {result.change_due}. "
             f"Balance now {result.bill.balance}."
+        )
+
+    def print_acknowledgement(self) -> None:
+        """Ctrl+P on a part-paid bill: its last part payment's acknowledgement receipt."""
+        if self.bill is None:
+            return
+        bill_id = self.bill.id
+        self.hint.setText("Printing…")
+        self._runner.run_net(
+            lambda: self._receipts.print_latest_acknowledgement(bill_id),
+            on_success=lambda text: self.hint.setText(str(text)),
+            on_failure=lambda exc: self.hint.setText(message_for(exc) or ""),
         )
 
     # -- QR, links and cards --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pos_app.storage.models.records import (
     AuditRow,
     ClinicHeldChangeRow,
     ClinicSyncStateRow,
+    DocumentPrintRow,
     OutboxRow,
     WebhookEventRow,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "BillSearchTokenRow",
     "ClinicHeldChangeRow",
     "ClinicSyncStateRow",
+    "DocumentPrintRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",

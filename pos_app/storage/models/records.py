@@ -1,10 +1,11 @@
-"""Tables for the outbox to the clinic server, its sync state, the audit log and webhook events."""
+"""Tables for the outbox to the clinic server, its sync state, the audit log, webhook events and
+document prints."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.storage.models.base import Base
@@ -103,3 +104,21 @@ class ClinicHeldChangeRow(Base):
     old_amount_centavos: Mapped[int] = mapped_column(Integer)
     new_amount_centavos: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DocumentPrintRow(Base):
+    """How often a document (an invoice, an acknowledgement receipt) has been printed.
+
+    The first print is the original; every later one is a REPRINT numbered by ``reprint_count``,
+    so printing twice never makes two originals. Never deleted (BIR keeps records 10 years).
+    """
+
+    __tablename__ = "document_prints"
+    __table_args__ = (CheckConstraint("reprint_count >= 0", name="reprint_count_not_negative"),)
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)  # "MAIN-01-000123", "AR-000045"
+    kind: Mapped[str] = mapped_column(String(20))  # "invoice" or "acknowledgement"
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    first_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reprint_count: Mapped[int] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from pos_app.storage.repositories.clinic_sync import (
     HeldChange,
     SyncState,
 )
+from pos_app.storage.repositories.documents import DocumentPrintRepository, DocumentPrints
 from pos_app.storage.repositories.invoices import (
     InvoiceNumber,
     InvoiceRepository,
@@ -25,6 +26,8 @@ __all__ = [
     "BillRepository",
     "ChainProblem",
     "ClinicSyncRepository",
+    "DocumentPrintRepository",
+    "DocumentPrints",
     "HeldChange",
     "InvoiceNumber",
     "InvoiceRepository",
