@@ -24,11 +24,11 @@ class DjangoDemo:
 
 
 @contextmanager
-def django_demo(folder: Path, *, bills: int, token: str) -> Iterator[DjangoDemo]:
+def django_demo(folder: Path, *, bills: int, token: str, seed: int = 0) -> Iterator[DjangoDemo]:
     """The demo on a free port, `bills` bills in `folder`/clinic.sqlite3; stopped after."""
     db = folder / "clinic.sqlite3"
     command = [sys.executable, "-m", "kaha_clinic.demo", "--port", "0", "--token", token,
-               "--bills", str(bills), "--db", str(db)]  # fmt: skip
+               "--bills", str(bills), "--seed", str(seed), "--db", str(db)]  # fmt: skip
     with (
         (folder / "clinic-requests.log").open("w") as log,
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True) as demo,
