@@ -173,7 +173,11 @@ def clinic_patch(
     bill: Bill, tender: Tender, intent_id: str | None, invoice: Invoice | None, at: datetime
 ) -> dict[str, object]:
     """The PATCH body the clinic server expects (clinic-backend.md, "Writing payment
-    results back")."""
+    results back").
+
+    ``expected_amount`` is the bill amount the counter pulled (before its own senior/PWD or promo
+    discount), so the server answers 409 only when the clinic changed the bill, not when the
+    counter collected less after a discount (docs/clinic-server.md, correction 3)."""
     return {
         "status": bill.status.value,
         "paid": bill.status is BillStatus.PAID,
@@ -183,6 +187,7 @@ def clinic_patch(
         "payment_status": "succeeded",
         "paid_at": at.isoformat(),
         "invoice_number": invoice.number if invoice else None,
+        "expected_amount": (bill.amount_due + bill.discount).to_decimal_str(),
     }
 
 
