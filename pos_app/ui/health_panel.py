@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from pos_app.services.clinic_sync.health import Health
 from pos_app.services.clinic_sync.status import local_time
@@ -33,6 +33,9 @@ class HealthPanel(QDialog):
             label.setWordWrap(True)
             self.rows[name] = label
             layout.addRow(f"{name}:", label)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)  # Close, and Esc
+        layout.addRow(self.buttons)
 
     def show_problem(self, text: str) -> None:
         self.rows["PayMongo"].setText(text)

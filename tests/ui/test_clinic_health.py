@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Mode
@@ -40,7 +41,10 @@ def test_the_health_panel_shows_servers_outbox_open_payments_and_webhooks(
     assert panel.rows["Changes waiting"].text() == "0"
     assert panel.rows["Webhook receiver"].text() == "off (payments are polled)"
     _shot(panel, "health-panel.png")
-    panel.close()
+    close = panel.buttons.button(QDialogButtonBox.StandardButton.Close)
+    assert close is not None
+    close.click()  # the panel closes from its own button, not only the window manager's
+    assert not panel.isVisible()
 
 
 @pytest.mark.parametrize("counter", [FAST], indirect=True)
