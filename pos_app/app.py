@@ -33,11 +33,13 @@ from pos_app.storage.files import prepare_data_folder
 
 if TYPE_CHECKING:  # the services load when they are built: on a used counter, after the window
     from pos_app.domain.bill_summary import BillSummary
+    from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
+    from pos_app.services.discounts import DiscountService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -380,6 +382,7 @@ def _open_payment_backend(
         health=functools.partial(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
+        discounts=_discounts(settings, database, clock),
     )
 
     def connect() -> PaymentBackend:
@@ -431,6 +434,19 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:
+    """The senior/PWD discount at the counter, for the clinic's VAT registration."""
+    from pos_app.domain.discount import VatStatus
+    from pos_app.services.discounts import DiscountService
+
+    return DiscountService(
+        database,
+        VatStatus(settings.vat_registration.value),
+        time_zone=settings.clinic_time_zone,
+        clock=clock,
+    )
 
 
 def open_counter_database(settings: Settings) -> Database:

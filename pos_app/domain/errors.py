@@ -13,6 +13,7 @@ and shown as a short apology.
     ├── StorageError               the local database failed
     └── UserFacingError            safe to show as is
         ├── AmountError            (also a ValueError) an amount that cannot be money here
+        ├── DiscountRefused        a senior/PWD discount with bad ID details or after a payment
         ├── PermissionDenied       the signed-in role may not do this
         ├── SignInRefused          wrong name or PIN, kept out after wrong PINs, or turned off
         ├── NotFound               a bill, patient or payment that is not there
@@ -28,6 +29,7 @@ __all__ = [
     "Cancelled",
     "ClinicServerError",
     "ConfigError",
+    "DiscountRefused",
     "IllegalTransition",
     "NotFound",
     "PaymentProviderError",
@@ -86,6 +88,12 @@ class AmountError(UserFacingError, ValueError):
     """An amount that is not valid money here (garbage text, negative, too many decimals)."""
 
     default_message = "That amount doesn't look right. Type it like 1,500.00."
+
+
+class DiscountRefused(UserFacingError):
+    """A senior/PWD discount that cannot be applied (bad ID details, or money already taken)."""
+
+    default_message = "The discount could not be applied."
 
 
 class PermissionDenied(UserFacingError):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
+    from pos_app.services.discounts import DiscountService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
     from pos_app.services.webhook_status import WebhookHealth
@@ -82,6 +83,7 @@ class PaymentBackend:
     payouts: PayoutService | None = None  # PayMongo's payouts with their payments and invoices
     clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
     health: Callable[[], Health] | None = None  # blocking: what the health panel shows
+    discounts: DiscountService | None = None  # senior/PWD discount at the counter
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Invoices and acknowledgement receipts on paper or PDF, built from a settlement or a bill's
 history, each print counted: the first is the original, every later one a numbered REPRINT.
 
-Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere; the
+Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere (for a
+discounted bill they read its senior/PWD record, one small query); the
 ``print_*`` methods and ``history`` block on the database and the printer or the disk, so run
 them on a worker.
 """
@@ -62,14 +63,25 @@ class ReceiptService:
         )
 
     def document(self, settlement: Settlement, *, reprint_number: int = 0) -> ReceiptDocument:
+        """The invoice; a bill with a discount reads its senior/PWD record (a small query)."""
         from pos_app.printing import build_invoice_receipt
 
+        bill, discount, kind = settlement.bill, None, None
+        if not bill.discount.is_zero and self._database is not None:
+            from pos_app.services.discounts import applied_to, with_id_on_patient
+
+            applied = applied_to(self._database, bill.id)
+            if applied is not None:
+                bill = with_id_on_patient(bill, applied)
+                discount, kind = applied.result, applied.card.kind
         return build_invoice_receipt(
             header=self._header,
             invoice=settlement.invoice,
-            bill=settlement.bill,
+            bill=bill,
             tenders=settlement.tenders,
             cashier=self._cashier,
+            discount=discount,
+            discount_kind=kind,
             reprint_number=reprint_number,
         )
 

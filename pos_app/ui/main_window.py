@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
             ("&Find a bill (search box)", "Ctrl+F", self.queue.search_box.setFocus),
             ("&Collect (amount to collect)", "F5", payment.focus_amount),
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
+            ("Senior citizen / P&WD discount…", "Ctrl+D", self.open_senior_pwd),
             ("Bill h&istory and documents…", "Ctrl+I", self.show_bill_history),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
@@ -386,6 +387,12 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self._create_walk_in(dialog))
         dialog.open()
         return dialog
+
+    def open_senior_pwd(self) -> None:
+        """Ctrl+D: the senior/PWD discount on the selected bill, before anything is collected."""
+        from pos_app.ui.discount_dialog import open_discount
+
+        open_discount(self, self._runner)
 
     def _create_walk_in(self, dialog: WalkInDialog) -> None:
         backend = self.payment.backend

@@ -108,6 +108,25 @@ class AuditRepository:
         )
         return [entry_from_row(row) for row in rows]
 
+    def details_of(
+        self,
+        action: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        subject: str | None = None,
+    ) -> list[tuple[datetime, dict[str, Any]]]:
+        """(time, details) of the ``action`` entries in [since, until) on ``subject``, in order."""
+        query = select(AuditRow).where(AuditRow.action == action)
+        if since is not None:
+            query = query.where(AuditRow.occurred_at >= since.astimezone(UTC))
+        if until is not None:
+            query = query.where(AuditRow.occurred_at < until.astimezone(UTC))
+        if subject is not None:
+            query = query.where(AuditRow.subject == subject)
+        rows = self._session.scalars(query.order_by(AuditRow.seq))
+        return [(row.occurred_at, dict(json.loads(row.details_json))) for row in rows]
+
     def verify_chain(self) -> list[ChainProblem]:
         """Every place where the stored log differs from an untouched chain; [] when intact."""
         problems: list[ChainProblem] = []

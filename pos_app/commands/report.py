@@ -1,0 +1,86 @@
+"""``pos-app report books [--date YYYY-MM-DD]``: the day's senior citizen and PWD sales books
+(invoice, name on the ID, ID, gross, discount, net), each printed on its own; read-only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pos_app.domain.errors import PosError
+
+if TYPE_CHECKING:
+    from pos_app.services.discounts import BookEntry
+
+HELP = "print the senior citizen and PWD sales books for a day: report books [--date YYYY-MM-DD]"
+
+_TITLES = (("senior", "SENIOR CITIZEN SALES BOOK"), ("pwd", "PWD SALES BOOK"))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-07") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos-app report", description=HELP)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    books = verbs.add_parser("books", help="the senior citizen and PWD sales books of a day")
+    books.add_argument("--date", type=_day, help="the day, YYYY-MM-DD (today in the clinic)")
+    return parser
+
+
+def _lines(entries: Sequence[BookEntry]) -> list[str]:
+    header = (
+        f"{'Invoice':<18}{'Name on ID':<26}{'ID':<30}{'Gross':>12}{'Discount':>12}"
+        f"{'VAT-exempt':>12}{'Net':>12}"
+    )
+    lines = [header]
+    for e in entries:
+        lines.append(
+            f"{e.invoice_number or '(unpaid) ' + e.bill_number:<18}{e.name_on_id[:25]:<26}"
+            f"{(e.id_type + ' ' + e.id_number)[:29]:<30}{e.gross.to_decimal_str():>12}"
+            f"{e.discount.to_decimal_str():>12}{e.vat_exempt.to_decimal_str():>12}"
+            f"{e.net.to_decimal_str():>12}"
+        )
+    if not entries:
+        lines.append("(none)")
+    return lines
+
+
+def run(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    from pos_app.app import open_counter_database
+    from pos_app.config import load_settings
+    from pos_app.domain.discount import DiscountKind, VatStatus
+    from pos_app.services.discounts import DiscountService
+
+    try:
+        settings = load_settings()
+        database = open_counter_database(settings)
+    except PosError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    try:
+        day = args.date or datetime.now(ZoneInfo(settings.clinic_time_zone)).date()
+        service = DiscountService(
+            database,
+            VatStatus(settings.vat_registration.value),
+            time_zone=settings.clinic_time_zone,
+        )
+        books = service.books(day)
+    except PosError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    for kind, title in _TITLES:
+        print(f"{title} — {day.isoformat()} — {settings.clinic_name}")
+        print("\n".join(_lines(books[DiscountKind(kind)])))
+        print()
+    return 0
