@@ -62,11 +62,6 @@ class SeniorPwdId:
             raise DiscountRefused("Type the patient's name exactly as it is on the ID.")
         return SeniorPwdId(self.kind, id_type[:60], number, name[:120])
 
-    @property
-    def label(self) -> str:
-        """``SC OSCA senior citizen ID 12345`` style, for the bill detail and the invoice."""
-        return f"{self.id_type} {self.id_number}"
-
 
 @dataclass(frozen=True)
 class AppliedSeniorPwd:

@@ -82,12 +82,6 @@ class DiscountDialog(QDialog):
         self.id_type_box.clear()
         self.id_type_box.addItems(list(ID_TYPES[DiscountKind(self.kind_box.currentData())]))
 
-    def fill(self, kind: DiscountKind, id_number: str, name_on_id: str) -> None:
-        """Type the details in (tests and screenshots)."""
-        self.kind_box.setCurrentIndex([k for _, k in KINDS].index(kind))
-        self.id_number_edit.setText(id_number)
-        self.name_edit.setText(name_on_id)
-
     def _accept_if_valid(self) -> None:
         card = SeniorPwdId(
             DiscountKind(self.kind_box.currentData()),

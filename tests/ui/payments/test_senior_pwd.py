@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from pos_app.domain.discount import DiscountKind, VatStatus, senior_pwd_discount
+from pos_app.domain.discount import VatStatus, senior_pwd_discount
 from pos_app.domain.money import Money
 from pos_app.services.collect.results import Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
@@ -19,6 +19,15 @@ from tests.ui.payments.conftest import WAIT_MS
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 VAT_CLINIC = {"POS_APP_VAT_REGISTRATION": "vat"}
+
+
+def _fill(dialog: DiscountDialog, id_number: str, name_on_id: str) -> None:
+    """What the receptionist types: senior citizen (the first choice), the usual ID, its
+    number and the name on it."""
+    assert dialog.kind_box.currentText() == "Senior citizen"
+    assert dialog.id_type_box.currentText() == "OSCA senior citizen ID"
+    dialog.id_number_edit.setText(id_number)
+    dialog.name_edit.setText(name_on_id)
 
 
 def _discount_dialog(qtbot: QtBot, window: MainWindow) -> DiscountDialog:
@@ -40,12 +49,14 @@ def test_senior_discount_applied_then_the_discounted_amount_collected_in_cash(
     expected = senior_pwd_discount(bill.amount_due, VatStatus.VAT)
     assert expected.due < bill.amount_due
 
+    menu = window.menuBar().actions()[0].menu()
+    assert "Senior citizen / P&WD discount…" in [a.text() for a in menu.actions()]
     dialog = _discount_dialog(qtbot, window)
-    dialog.fill(DiscountKind.SENIOR, "", "Lourdes Santos")
+    _fill(dialog, "", "Lourdes Santos")
     dialog.apply_button.click()
     assert "ID number" in dialog.problem.text()  # a missing ID number is refused in plain words
     assert dialog.isVisible()
-    dialog.fill(DiscountKind.SENIOR, "SC-0412-2019", "Lourdes Santos")
+    _fill(dialog, "SC-0412-2019", "Lourdes Santos")
     dialog.apply_button.click()
     qtbot.waitUntil(lambda: window.findChild(DiscountDialog) is None, timeout=WAIT_MS)
     with qtbot.waitActive(window):  # the dialog is gone: the counter's keys work again
