@@ -140,13 +140,6 @@ class OutboxRepository:
             )
         )
 
-    def mark_sent(self, message_id: int, *, at: datetime) -> None:
-        row = self._session.get_one(OutboxRow, message_id)
-        row.sent_at = at
-        row.attempts += 1
-        row.last_error = None
-        self._session.flush()
-
     def mark_sent_many(self, message_ids: list[int], *, at: datetime) -> None:
         """The server has these (one statement for a batch of sent messages)."""
         self._session.execute(
@@ -154,13 +147,6 @@ class OutboxRepository:
             .where(OutboxRow.id.in_(message_ids))
             .values(sent_at=at, attempts=OutboxRow.attempts + 1, last_error=None)
         )
-
-    def record_failure(self, message_id: int, error: str) -> None:
-        """Count a failed try and keep its error; the message stays queued."""
-        row = self._session.get_one(OutboxRow, message_id)
-        row.attempts += 1
-        row.last_error = error[:MAX_ERROR_LENGTH]
-        self._session.flush()
 
     def pending_count(self) -> int:
         """Messages still to send (unsent and not stopped)."""

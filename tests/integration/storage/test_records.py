@@ -30,8 +30,8 @@ def test_outbox_gives_messages_in_order_per_bill(db: Database) -> None:
         assert [m.id for m in batch if m.bill_id == first] == [a1.id, a2.id]
         assert batch[0].payload == {"amount_paid": "1000.00"}
         assert batch[0].idempotency_key != batch[2].idempotency_key
-        uow.outbox.record_failure(a1.id, "503 Service Unavailable")
-        uow.outbox.mark_sent(b1.id, at=T0 + minutes(2))
+        uow.outbox.schedule_retry(a1.id, "503 Service Unavailable", next_try_at=T0 + minutes(1))
+        uow.outbox.mark_sent_many([b1.id], at=T0 + minutes(2))
         uow.commit()
     with db.unit_of_work() as uow:
         batch = uow.outbox.next_batch()
