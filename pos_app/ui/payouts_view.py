@@ -116,12 +116,7 @@ class PayoutsDialog(QDialog):
                     report.date.astimezone().strftime("%Y-%m-%d"),
                     p.status.replace("_", " "),
                     p.reference_number or "—",
-                    pesos(p.amount),
-                    pesos(p.fee),
-                    pesos(p.tax_amount),
-                    pesos(p.refund_amount),
-                    pesos(p.adjustment_amount - p.dispute_amount),
-                    pesos(p.net_amount),
+                    *report.amount_columns,
                     str(len(report.lines)),
                 )
             )

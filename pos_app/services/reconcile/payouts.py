@@ -78,6 +78,20 @@ class PayoutReport:
         return datetime.fromtimestamp(self.payout.payout_date or self.payout.created_at, tz=UTC)
 
     @property
+    def amount_columns(self) -> tuple[str, str, str, str, str, str]:
+        """Gross, fees, withholding on fees, refunds, adjustments (less disputes) and net, as
+        the payout view and the accountant's CSV both show them."""
+        p = self.payout
+        return (
+            pesos(p.amount),
+            pesos(p.fee),
+            pesos(p.tax_amount),
+            pesos(p.refund_amount),
+            pesos(p.adjustment_amount - p.dispute_amount),
+            pesos(p.net_amount),
+        )
+
+    @property
     def difference_centavos(self) -> int:
         """Stated gross minus the payments found for it (0: all found)."""
         return self.payout.amount - sum(line.gross.centavos for line in self.lines)
@@ -224,12 +238,7 @@ def payouts_csv(reports: Sequence[PayoutReport]) -> str:
                 "",
                 "",
                 "",
-                pesos(p.amount),
-                pesos(p.fee),
-                pesos(p.tax_amount),
-                pesos(p.refund_amount),
-                pesos(p.adjustment_amount - p.dispute_amount),
-                pesos(p.net_amount),
+                *report.amount_columns,
             ]
         )
     return out.getvalue()
