@@ -23,6 +23,7 @@ __all__ = [
     "best_discount",
     "no_discount",
     "senior_pwd_discount",
+    "vat_breakdown",
 ]
 
 
@@ -151,3 +152,13 @@ def best_discount(
     if promo_result is not None and promo_result.savings > statutory.savings:
         return AppliedDiscount(DiscountKind.PROMO, promo_result)
     return AppliedDiscount(kind, statutory)
+
+
+def vat_breakdown(vat_inclusive: Money, vat_percent: int) -> tuple[Money, Money]:
+    """(VATable sale, VAT) of a VAT-inclusive amount; the sale rounds half up to the centavo.
+
+    ``vat_breakdown(Money(112000), 12)`` is (₱1,000.00, ₱120.00); the two always add up exactly.
+    The invoice and the X/Z readings both use it, so their figures agree to the centavo.
+    """
+    vatable = _percent_half_up(vat_inclusive, 100, 100 + vat_percent)
+    return vatable, Money(vat_inclusive.centavos - vatable.centavos)

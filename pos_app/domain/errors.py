@@ -14,6 +14,7 @@ and shown as a short apology.
     └── UserFacingError            safe to show as is
         ├── AmountError            (also a ValueError) an amount that cannot be money here
         ├── DiscountRefused        a senior/PWD discount with bad ID details or after a payment
+        ├── ReadingRefused         a shift or X/Z reading that cannot be done now (a second Z)
         ├── PermissionDenied       the signed-in role may not do this
         ├── SignInRefused          wrong name or PIN, kept out after wrong PINs, or turned off
         ├── NotFound               a bill, patient or payment that is not there
@@ -35,6 +36,7 @@ __all__ = [
     "PaymentProviderError",
     "PermissionDenied",
     "PosError",
+    "ReadingRefused",
     "SignInRefused",
     "StorageError",
     "UserFacingError",
@@ -94,6 +96,13 @@ class DiscountRefused(UserFacingError):
     """A senior/PWD discount that cannot be applied (bad ID details, or money already taken)."""
 
     default_message = "The discount could not be applied."
+
+
+class ReadingRefused(UserFacingError):
+    """A shift or reading that cannot be done now: a second Z-reading for the day, a shift
+    already open, no shift to close."""
+
+    default_message = "That reading cannot be taken now."
 
 
 class PermissionDenied(UserFacingError):

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from pos_app.config import Settings
 from pos_app.domain.bill import Bill
-from pos_app.domain.discount import DiscountKind, DiscountResult, VatStatus
+from pos_app.domain.discount import DiscountKind, DiscountResult, VatStatus, vat_breakdown
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
 from pos_app.domain.tender import Tender, settled_amount
@@ -96,16 +96,6 @@ class InvoiceHeader:
             pos=pos,
             trade_name="" if trade_name == settings.clinic_registered_name else trade_name,
         )
-
-
-def vat_breakdown(vat_inclusive: Money, vat_percent: int) -> tuple[Money, Money]:
-    """(VATable sale, VAT) of a VAT-inclusive amount; the sale rounds half up to the centavo.
-
-    ``vat_breakdown(Money(112000), 12)`` is (₱1,000.00, ₱120.00); the two always add up exactly.
-    """
-    divisor = 100 + vat_percent
-    vatable = (2 * vat_inclusive.centavos * 100 + divisor) // (2 * divisor)
-    return Money(vatable), Money(vat_inclusive.centavos - vatable)
 
 
 def build_invoice_receipt(

@@ -93,7 +93,7 @@ def _money(value: Any) -> Money:
     return Money(int(value))
 
 
-def _applied_from(details: dict[str, Any], at: datetime) -> AppliedSeniorPwd:
+def applied_from(details: dict[str, Any], at: datetime) -> AppliedSeniorPwd:
     card = SeniorPwdId(
         DiscountKind(details["kind"]),
         str(details["id_type"]),
@@ -181,7 +181,7 @@ class DiscountService:
         books: dict[DiscountKind, list[BookEntry]] = {DiscountKind.SENIOR: [], DiscountKind.PWD: []}
         with self._database.unit_of_work(read_only=True) as uow:
             for at, details in uow.audit.details_of(AUDIT_ACTION, start, start + timedelta(1)):
-                applied = _applied_from(details, at)
+                applied = applied_from(details, at)
                 invoice = uow.invoices.get_for_bill(applied.bill_id)
                 card, result = applied.card, applied.result
                 books[card.kind].append(
@@ -204,7 +204,7 @@ def applied_to(database: Database, bill_id: int) -> AppliedSeniorPwd | None:
     """The senior/PWD discount stored with ``bill_id``, if any (blocks on the database)."""
     with database.unit_of_work(read_only=True) as uow:
         found = uow.audit.details_of(AUDIT_ACTION, subject=f"bill:{bill_id}")
-    return _applied_from(found[-1][1], found[-1][0]) if found else None
+    return applied_from(found[-1][1], found[-1][0]) if found else None
 
 
 def with_id_on_patient(bill: Bill, applied: AppliedSeniorPwd) -> Bill:

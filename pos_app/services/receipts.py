@@ -62,6 +62,15 @@ class ReceiptService:
             ),
         )
 
+    @property
+    def header(self) -> InvoiceHeader:
+        """The seller's details and the terminal's registration, as every document prints them."""
+        return self._header
+
+    def print_reading(self, document: ReceiptDocument, *, reprint_number: int = 0) -> str:
+        """Print an X-reading, shift close or Z-reading (counted by the reading service)."""
+        return self._output(document, reprint_number)
+
     def document(self, settlement: Settlement, *, reprint_number: int = 0) -> ReceiptDocument:
         """The invoice; a bill with a discount reads its senior/PWD record (a small query)."""
         from pos_app.printing import build_invoice_receipt

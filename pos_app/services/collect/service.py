@@ -124,6 +124,7 @@ class CollectService:
                     cash_tendered=tendered,
                 ),
                 at=now,
+                terminal_id=self._counter.terminal_id,
             )
             bill, settlement = record_tender(
                 uow, self._counter, bill, tender, intent_id=None, at=now
@@ -359,6 +360,7 @@ class CollectService:
                     attempt_id=attempt.id,
                 ),
                 at=now,
+                terminal_id=self._counter.terminal_id,
             )
             bill, settlement = record_tender(
                 uow, self._counter, bill, tender, intent_id=intent_id, at=now

@@ -12,6 +12,7 @@ from pos_app.storage.models.payments import (
     TenderRow,
 )
 from pos_app.storage.models.people import PersonRow
+from pos_app.storage.models.readings import GrandTotalRow, ShiftRow, ZReadingRow
 from pos_app.storage.models.reconcile import (
     ReconciledPaymentRow,
     ReconcileFlagRow,
@@ -40,6 +41,7 @@ __all__ = [
     "ClinicHeldChangeRow",
     "ClinicSyncStateRow",
     "DocumentPrintRow",
+    "GrandTotalRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
@@ -50,6 +52,8 @@ __all__ = [
     "ReconcileMarkRow",
     "ReconciledPaymentRow",
     "RefundRow",
+    "ShiftRow",
     "TenderRow",
     "WebhookEventRow",
+    "ZReadingRow",
 ]

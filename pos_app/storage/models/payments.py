@@ -97,6 +97,8 @@ class TenderRow(Base):
     attempt_id: Mapped[str | None] = mapped_column(ForeignKey("payment_attempts.id"), unique=True)
     cash_tendered_centavos: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # the counter that took it, for its X and Z readings (None: taken before readings existed)
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class InvoiceSeriesRow(Base):

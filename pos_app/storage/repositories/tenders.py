@@ -22,8 +22,9 @@ class TenderRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, tender: Tender, *, at: datetime) -> Tender:
-        """Store a tender recorded at ``at``; returns it with its new id."""
+    def add(self, tender: Tender, *, at: datetime, terminal_id: str | None = None) -> Tender:
+        """Store a tender recorded at ``at`` by ``terminal_id`` (for its readings); returns it
+        with its new id."""
         row = TenderRow(
             bill_id=tender.bill_id,
             method=tender.method.value,
@@ -33,6 +34,7 @@ class TenderRepository:
                 None if tender.cash_tendered is None else tender.cash_tendered.centavos
             ),
             recorded_at=at,
+            terminal_id=terminal_id,
         )
         self._session.add(row)
         self._session.flush()
