@@ -1,5 +1,9 @@
 """``pos-app report books [--date YYYY-MM-DD]``: the day's senior citizen and PWD sales books
-(invoice, name on the ID, ID, gross, discount, net), each printed on its own; read-only."""
+(invoice, name on the ID, ID, gross, discount, net), each printed on its own; read-only.
+
+``pos-app report x --as NAME``: the open shift's X-reading. ``pos-app report z --as NAME
+[--date YYYY-MM-DD] [--csv FILE] [--pdf FILE] [--again] [--check]``: close the day (once per
+counter per day), or print the stored Z-reading again (docs/readings.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ from pos_app.domain.errors import PosError
 if TYPE_CHECKING:
     from pos_app.services.discounts import BookEntry
 
-HELP = "print the senior citizen and PWD sales books for a day: report books [--date YYYY-MM-DD]"
+HELP = (
+    "reports: report books [--date D] (senior/PWD sales books), report x (X-reading), "
+    "report z [--date D] [--csv FILE] [--pdf FILE] (Z-reading)"
+)
 
 _TITLES = (("senior", "SENIOR CITIZEN SALES BOOK"), ("pwd", "PWD SALES BOOK"))
 
@@ -32,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True)
     books = verbs.add_parser("books", help="the senior citizen and PWD sales books of a day")
     books.add_argument("--date", type=_day, help="the day, YYYY-MM-DD (today in the clinic)")
+    from pos_app.commands._readings import add_verbs
+
+    add_verbs(verbs, _day)
     return parser
 
 
@@ -55,6 +65,10 @@ def _lines(entries: Sequence[BookEntry]) -> list[str]:
 
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
+    if args.verb in ("x", "z"):
+        from pos_app.commands._readings import run_reading
+
+        return run_reading(args)
     from pos_app.app import open_counter_database
     from pos_app.config import load_settings
     from pos_app.domain.discount import DiscountKind, VatStatus

@@ -42,6 +42,7 @@ from pos_app.services.discounts import AUDIT_ACTION, applied_from
 from pos_app.storage.repositories.readings import ReadingRepository
 
 if TYPE_CHECKING:
+    from pos_app.printing.document import ReceiptDocument
     from pos_app.services.access import AccessService
     from pos_app.services.receipts import ReceiptService
     from pos_app.storage import Database
@@ -220,16 +221,24 @@ class ReadingService:
 
     # --- printing ------------------------------------------------------------------------------
 
-    def print_x(self, reading: XReading) -> str:
+    def x_document(self, reading: XReading) -> ReceiptDocument:
+        """The X-reading of an open shift, or the shift close of a closed one."""
         from pos_app.printing.readings import build_shift_close, build_x_reading
 
         build = build_x_reading if reading.shift.is_open else build_shift_close
-        return self._receipts.print_reading(build(self._receipts.header, reading))
+        return build(self._receipts.header, reading)
+
+    def z_document(self, reading: ZReading, *, reprint_number: int = 0) -> ReceiptDocument:
+        from pos_app.printing.readings import build_z_reading
+
+        return build_z_reading(self._receipts.header, reading, reprint_number=reprint_number)
+
+    def print_x(self, reading: XReading) -> str:
+        """Print the X-reading (or the shift close); returns what happened, in plain words."""
+        return self._receipts.print_reading(self.x_document(reading))
 
     def print_z(self, day: date) -> str:
         """Print the day's stored Z-reading: the original once, then numbered REPRINTs."""
-        from pos_app.printing.readings import build_z_reading
-
         self.access.require(Permission.Z_READING)
         with self._database.unit_of_work() as uow:
             readings = ReadingRepository(uow.session)
@@ -239,7 +248,7 @@ class ReadingService:
             reading = found[0]
             reprint = readings.count_z_print(self._terminal, day)
             uow.commit()
-        document = build_z_reading(self._receipts.header, reading, reprint_number=reprint)
+        document = self.z_document(reading, reprint_number=reprint)
         return self._receipts.print_reading(document, reprint_number=reprint)
 
     # --- the parts -----------------------------------------------------------------------------

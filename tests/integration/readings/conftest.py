@@ -150,7 +150,9 @@ def pay(
         uow.commit()
 
 
-def refund(database: Database, bill_id: int, amount: Money, at: datetime, state: RefundState) -> str:
+def refund(
+    database: Database, bill_id: int, amount: Money, at: datetime, state: RefundState
+) -> str:
     refund_id = uuid.uuid4().hex
     with database.unit_of_work() as uow:
         uow.refunds.add(

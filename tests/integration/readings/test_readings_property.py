@@ -54,8 +54,8 @@ def test_generated_days_recompute_to_the_stored_z_and_the_grand_total_only_grows
                 clock.advance(timedelta(minutes=5))
                 z = service.take_z()
 
-                assert service.recompute_z(z.business_date) == z == service.stored_z(
-                    z.business_date
+                assert (
+                    service.recompute_z(z.business_date) == z == service.stored_z(z.business_date)
                 )
                 assert z.previous_grand_total == previous
                 assert z.present_grand_total >= previous

@@ -64,15 +64,24 @@ def x_reading(vat: VatStatus) -> XReading:
 def shift_close() -> XReading:
     figures = sales_figures(FACTS, VatStatus.VAT)
     closed_at = OPENED + timedelta(hours=9)
-    shift = Shift(7, "01", OPENED, "Ana Reyes", Money(200000), closed_at, "Ana Reyes", Money(422000))
+    shift = Shift(
+        7, "01", OPENED, "Ana Reyes", Money(200000), closed_at, "Ana Reyes", Money(422000)
+    )
     return XReading(
-        "01", shift, closed_at, "Ana Reyes", figures, cash_count(Money(200000), figures, Money(422000))
+        "01",
+        shift,
+        closed_at,
+        "Ana Reyes",
+        figures,
+        cash_count(Money(200000), figures, Money(422000)),
     )
 
 
 def z(vat: VatStatus) -> ZReading:
     closed_at = OPENED + timedelta(hours=9)
-    closed = Shift(7, "01", OPENED, "Ana Reyes", Money(200000), closed_at, "Ben Cruz", Money(422000))
+    closed = Shift(
+        7, "01", OPENED, "Ana Reyes", Money(200000), closed_at, "Ben Cruz", Money(422000)
+    )
     return z_reading(
         terminal_id="01",
         business_date=date(2026, 12, 7),
@@ -114,7 +123,9 @@ def test_escpos_bytes_and_pdf_text_match_the_golden_files(vat: VatStatus, tmp_pa
 
 def test_the_z_reading_shows_every_field_philippines_md_lists() -> None:
     text = render_text(build_z_reading(make_header(VatStatus.VAT), z(VatStatus.VAT)), COLUMNS_80MM)
-    rows = {line.rsplit("₱", 1)[0].strip(" ."): line.rsplit("₱", 1)[-1] for line in text.split("\n")}
+    rows = {
+        line.rsplit("₱", 1)[0].strip(" ."): line.rsplit("₱", 1)[-1] for line in text.split("\n")
+    }
     for field in (
         "VAT REG TIN: 123-456-789-00000",
         "Accreditation No.: 0450001234567000012345",
