@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.readings import ReadingService
+    from pos_app.services.receipts import ReceiptService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -249,9 +251,13 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
+    receipts = ReceiptService(settings, database=database)
+    readings = _readings(settings, database, receipts, backups)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers)
+        return _open_payment_backend(
+            settings, secrets, database, sandbox, closers, readings=readings
+        )
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -272,7 +278,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings, database=database),
+        receipts=receipts,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -311,6 +317,8 @@ def _open_payment_backend(
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
+    *,
+    readings: ReadingService | None = None,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
     services, with no request to PayMongo yet, so cash works as soon as the database is open.
@@ -383,6 +391,7 @@ def _open_payment_backend(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
+        readings=readings,
     )
 
     def connect() -> PaymentBackend:
@@ -434,6 +443,27 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _readings(
+    settings: Settings, database: Database, receipts: ReceiptService, backups: BackupJob | None
+) -> ReadingService:
+    """Shifts and X/Z readings; the Z-reading backs the database up (SQLite) once it is taken.
+    The people on the readings are whoever is signed in through its access service."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.domain.discount import VatStatus
+    from pos_app.services.access import AccessService
+    from pos_app.services.readings import ReadingService
+
+    return ReadingService(
+        database,
+        AccessService(database, SystemClock()),
+        receipts,
+        terminal_id=settings.terminal_id,
+        vat_status=VatStatus(settings.vat_registration.value),
+        time_zone=settings.clinic_time_zone,
+        after_z_reading=None if backups is None else backups.after_z_reading,
+    )
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:

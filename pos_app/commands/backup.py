@@ -1,6 +1,6 @@
 """``pos-app backup``: back up the counter's SQLite database now, then apply the retention rule.
 
-The counter also does this by itself every day, and after each Z-reading once those exist. A
+The counter also does this by itself every day, and after each Z-reading. A
 shared PostgreSQL database is backed up with ``pg_dump`` instead (docs/backups.md).
 """
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.readings import ReadingService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
     from pos_app.services.webhook_status import WebhookHealth
@@ -84,6 +85,7 @@ class PaymentBackend:
     clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
     health: Callable[[], Health] | None = None  # blocking: what the health panel shows
     discounts: DiscountService | None = None  # senior/PWD discount at the counter
+    readings: ReadingService | None = None  # shifts and X/Z readings
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,6 @@ class CounterServices:
     shutdown: Callable[[], None]
     # the GUI's start: cash before PayMongo answers; None: only ``start_payment_backend``
     open_payment_backend: Callable[[], OpeningBackend] | None = None
-    # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
-    # PostgreSQL, which the server backs up). Blocking: call it on a worker.
+    # SQLite: back up now, returning the file; the Z-reading calls it (None on PostgreSQL, which
+    # the server backs up). Blocking: call it on a worker.
     after_z_reading: Callable[[], Path] | None = None

@@ -201,8 +201,7 @@ class BackupPolicy:
         return newest is None or now - newest.made_at >= timedelta(days=1)
 
     def after_z_reading(self, at: datetime) -> BackupFile:
-        """The hook the Z-reading calls once it has closed the day (Z-readings do not exist
-        yet: this is where they will back up)."""
+        """The hook the Z-reading calls once it has closed the day."""
         return self.backup("z-reading", at)
 
 
@@ -225,8 +224,8 @@ class DailyBackups:
             self._thread.join()
 
     def after_z_reading(self) -> Path:
-        """Back up now, after the Z-reading closed the day (the hook the Z-reading will call;
-        Z-readings do not exist yet). Blocking: call it on a worker."""
+        """Back up now, after the Z-reading closed the day (``ReadingService`` calls it).
+        Blocking: call it on a worker."""
         return self._policy.after_z_reading(self._now()).path
 
     def _run(self) -> None:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from pos_app.ui.health_panel import HealthPanel
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
+    from pos_app.ui.readings_view import ReadingsFeature
     from pos_app.ui.reconcile_view import ReconcileFeature
     from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
     from pos_app.ui.webhook_line import WebhookStatusLine
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.clinic: ClinicSide | None = None  # the clinic server's side, once the backend is up
         self.health: HealthPanel | None = None
         self.bill_history: BillHistoryDialog | None = None
+        self.readings: ReadingsFeature | None = None  # shifts and X/Z readings (Counter menu)
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -258,6 +260,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self._menu.addAction(action)
             self.addAction(action)  # the key works with the menu closed
+        from pos_app.ui.readings_view import ReadingsFeature
+
+        self.readings = ReadingsFeature(self, self._runner)
+        self._menu.addSeparator()
+        for text, slot in self.readings.slots():
+            self._menu.addAction(text).triggered.connect(slot)
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""

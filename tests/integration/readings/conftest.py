@@ -15,7 +15,7 @@ import pytest
 
 from pos_app.config import Settings, load_settings
 from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
-from pos_app.domain.clock import FakeClock
+from pos_app.domain.clock import Clock, FakeClock
 from pos_app.domain.discount import DiscountKind, VatStatus
 from pos_app.domain.money import Money
 from pos_app.domain.refund import Refund, RefundState
@@ -44,7 +44,7 @@ PAYMENT_METHODS = (
 )
 
 
-def signed_in_access(database: Database, clock: FakeClock, name: str = "Ben Cruz") -> AccessService:
+def signed_in_access(database: Database, clock: Clock, name: str = "Ben Cruz") -> AccessService:
     """Ana (receptionist), Ben (staff) and Rosa (owner); ``name`` signed in."""
     access = AccessService(database, clock, kdf=FAST_KDF)
     if not access.people():
