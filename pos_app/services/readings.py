@@ -79,10 +79,6 @@ class ReadingService:
 
     # --- shifts --------------------------------------------------------------------------------
 
-    def current_shift(self) -> Shift | None:
-        with self._database.unit_of_work(read_only=True) as uow:
-            return ReadingRepository(uow.session).open_shift(self._terminal)
-
     def open_shift(self, opening_float: Money) -> Shift:
         """Open this terminal's shift with ``opening_float`` in the drawer."""
         person = self.access.require(Permission.COLLECT_PAYMENT)

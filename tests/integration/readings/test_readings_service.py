@@ -62,7 +62,8 @@ def test_a_shift_is_read_and_closed_with_the_cash_counted(counter: Counter) -> N
     assert not closed.shift.is_open
     assert closed.shift.closed_by == "Ben Cruz"
     assert closed.cash.difference_centavos == -2000  # ₱20.00 short, recorded, not forced
-    assert service.current_shift() is None
+    with pytest.raises(ReadingRefused, match="No shift is open"):
+        service.x_reading()
     assert "Saved as PDF" in service.print_x(closed)
 
 
@@ -159,3 +160,23 @@ def test_x_needs_view_reports_and_z_needs_z_reading(counter: Counter) -> None:
     counter.access.sign_out()
     with pytest.raises(PermissionDenied, match="Please sign in first"):
         counter.readings.close_shift(Money(100000))
+
+
+def test_a_record_changed_after_the_z_reading_no_longer_recomputes_to_it(counter: Counter) -> None:
+    """The property test's check has teeth: the stored figures are the ones printed, and a
+    change to the records behind them shows."""
+    from sqlalchemy import update
+
+    from pos_app.storage.models import InvoiceRow
+
+    db, clock = counter.database, counter.clock
+    bill = new_bill(db, Money(50000), clock.now(), "B-1")
+    pay(db, bill.id, TenderMethod.CASH, Money(50000), clock.advance(60))
+    clock.advance(60)
+    z = counter.readings.take_z()
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(InvoiceRow).values(total_centavos=40000))
+        uow.commit()
+    assert counter.readings.stored_z(DAY) == z
+    assert counter.readings.recompute_z(DAY).figures.net == Money(40000)
+    assert counter.readings.recompute_z(DAY) != z
