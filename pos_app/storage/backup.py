@@ -9,7 +9,7 @@ renamed into place, so a backup file that exists is whole. Files are private (06
 folder) like the database itself.
 
 When: every day (``DailyBackups``, started with the counter's services), after each Z-reading
-(``after_z_reading``: the hook the Z-reading will call; Z-readings do not exist yet), and on
+(``after_z_reading``, which the Z-reading calls once the day is closed), and on
 demand (``pos-app backup``). Retention (``prune``): backups older than ``keep_days`` are deleted,
 but never the newest ``keep_at_least``. ``inspect_backup`` (``pos-app restore --check``) opens a
 backup read-only and says what it holds, without touching the live database.
