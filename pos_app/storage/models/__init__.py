@@ -23,6 +23,7 @@ from pos_app.storage.models.records import (
     ClinicHeldChangeRow,
     ClinicSyncStateRow,
     DocumentPrintRow,
+    EJournalRow,
     OutboxRow,
     WebhookEventRow,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ClinicHeldChangeRow",
     "ClinicSyncStateRow",
     "DocumentPrintRow",
+    "EJournalRow",
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
