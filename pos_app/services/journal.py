@@ -126,11 +126,14 @@ class JournalService:
         *,
         terminal_id: str,
         time_zone: str = "Asia/Manila",
+        export_folder: Path | None = None,
     ) -> None:
+        """``export_folder``: where ``export_day`` writes (the window's Save buttons)."""
         self._database = database
         self._access = access
         self._terminal_id = terminal_id
         self._time_zone = time_zone
+        self._export_folder = export_folder or Path("e-journal")
 
     def today(self, now: datetime) -> date:
         return now.astimezone(ZoneInfo(self._time_zone)).date()
@@ -151,6 +154,12 @@ class JournalService:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(journal.text(), encoding="utf-8")
         return path
+
+    def export_day(self, day: date, *, pdf: bool) -> Path:
+        """The day into the export folder, named by terminal and date; returns the file."""
+        name = f"e-journal-{self._terminal_id}-{day.isoformat()}.{'pdf' if pdf else 'txt'}"
+        path = self._export_folder / name
+        return self.export_pdf(day, path) if pdf else self.export_text(day, path)
 
     def export_pdf(self, day: date, path: Path) -> Path:
         """The day as an A4 PDF at ``path``."""
