@@ -1,4 +1,4 @@
-"""Backups keep the e-journal whole, with its refusal to change, and ``restore --check`` counts it."""
+"""Backups keep the e-journal whole and still refusing changes; ``restore --check`` counts it."""
 
 from __future__ import annotations
 
