@@ -20,6 +20,7 @@ BENCHMARKS = (
     "bench.paymongo_client_bench",
     "bench.payment_bench",
     "bench.reconcile_bench",
+    "bench.printing_bench",
     "bench.clinic_sync_bench",
     "bench.clinic_django_bench",
     "bench.clinic_stall_bench",
