@@ -77,15 +77,6 @@ class JournalRepository:
         rows = self._session.scalars(query.order_by(EJournalRow.terminal_id, EJournalRow.seq))
         return [_entry(row) for row in rows]
 
-    def of_document(self, document_number: str) -> list[JournalEntry]:
-        """Every print of one document (the original, then its reprints), in order."""
-        rows = self._session.scalars(
-            select(EJournalRow)
-            .where(EJournalRow.document_number == document_number)
-            .order_by(EJournalRow.terminal_id, EJournalRow.seq)
-        )
-        return [_entry(row) for row in rows]
-
 
 def _entry(row: EJournalRow) -> JournalEntry:
     return JournalEntry(

@@ -137,7 +137,7 @@ def test_the_journal_cannot_be_changed_or_emptied(
 
     # the repository offers adding and reading, nothing else
     verbs = {name for name in dir(JournalRepository) if not name.startswith("_")}
-    assert verbs == {"append", "between", "of_document"}
+    assert verbs == {"append", "between"}
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.text = "edited"  # type: ignore[misc]
     # and the database itself refuses, whatever tool asks

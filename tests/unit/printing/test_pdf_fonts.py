@@ -16,7 +16,8 @@ from tests.unit.printing.test_pdf import page_size_mm, pdf_text
     "name",
     [
         "María José Peña-Ñuñez",  # Latin with accents: the cut-down fonts
-        "Юрий Гагарин",  # Cyrillic: outside the cut-down fonts, so the whole font
+        "Nguyễn Thị Ánh",  # Vietnamese vowels: outside the cut-down fonts, so the whole font
+        "Юрий Гагарин",  # Cyrillic, likewise
         "Ελένη Παπαδοπούλου",  # Greek, likewise
     ],
 )
