@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,10 @@ def _cases() -> dict[str, Callable[[], ReceiptDocument]]:
                         f"invoice-{tag}-{kind.value}-{'split' if split else 'cash'}"
                         f"-{'reprint2' if reprint else 'original'}"
                     )
-                    cases[name] = lambda v=vat, k=kind, s=split, r=reprint: _invoice(v, k, s, r)
+                    cases[name] = partial(_invoice, vat, kind, split, reprint)
         for reprint in (0, 1):
             name = f"acknowledgement-{tag}-{'reprint1' if reprint else 'original'}"
-            cases[name] = lambda v=vat, r=reprint: _acknowledgement(v, r)
+            cases[name] = partial(_acknowledgement, vat, reprint)
     return cases
 
 
