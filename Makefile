@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck contracts pytest bench soak mutate screenshot setup sandbox bundle clean
+.PHONY: run test lint typecheck contracts pytest bench soak mutate screenshot setup sandbox bundle clean golden
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -30,6 +30,11 @@ test: lint typecheck contracts pytest
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# Rewrite the golden print files (tests/golden) after a deliberate change to a document;
+# review `git diff tests/golden` before committing.
+golden: setup
+	KAHA_UPDATE_GOLDEN=1 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider tests/unit/printing/test_golden.py
 
 soak: setup
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m slow -p no:cacheprovider

@@ -21,6 +21,7 @@ BENCHMARKS = (
     "bench.payment_bench",
     "bench.reconcile_bench",
     "bench.readings_bench",
+    "bench.printing_bench",
     "bench.clinic_sync_bench",
     "bench.clinic_django_bench",
     "bench.clinic_stall_bench",

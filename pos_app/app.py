@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.journal import JournalService
     from pos_app.services.readings import ReadingService
     from pos_app.services.receipts import ReceiptService
     from pos_app.services.webhook_status import WebhookGuard
@@ -282,6 +283,23 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
+        journal=_journal(settings, database),
+    )
+
+
+def _journal(settings: Settings, database: Database) -> JournalService:
+    """The e-journal's reader. Its AccessService must be the one the window signs people in
+    with: CounterServices.access once the counter has sign-in (the e-journal asks it)."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+    from pos_app.services.journal import JournalService
+
+    return JournalService(
+        database,
+        AccessService(database, SystemClock()),
+        terminal_id=settings.terminal_id,
+        time_zone=settings.clinic_time_zone,
+        export_folder=settings.data_dir / "e-journal",
     )
 
 

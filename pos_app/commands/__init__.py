@@ -15,6 +15,7 @@ from typing import Protocol, cast
 # command name -> module under pos_app.commands (keep alphabetical)
 COMMANDS: dict[str, str] = {
     "backup": "backup",
+    "journal": "journal",
     "payouts": "payouts",
     "reconcile": "reconcile",
     "report": "report",

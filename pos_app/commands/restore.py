@@ -35,6 +35,8 @@ def run(argv: Sequence[str]) -> int:
     print(f"  bills:         {report.bills}")
     print(f"  invoices:      {report.invoices}")
     print(f"  last invoice:  {report.last_invoice or '(none)'}{when}")
+    if report.journal_entries is not None:
+        print(f"  e-journal:     {report.journal_entries} printouts")
     if not report.ok:
         print("This backup is damaged: try an older one, or call support.", file=sys.stderr)
         return 1

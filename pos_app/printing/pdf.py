@@ -4,8 +4,11 @@ Uses fpdf2 with DejaVu Sans so "₱" prints. Debian ships it in fonts-dejavu-cor
 are missing the PDF falls back to the built-in Helvetica, which has no "₱" (amounts then read
 "PHP 1,500.00") and only Latin-1 letters (others print as "?").
 
-The page height is found by laying the receipt out once on a tall page and then again on a page
-cut to the height used, so the two passes must stay deterministic.
+The receipt is laid out once on a tall page, which is then cut to the height used (the drawing
+shifted up by what is cut off). The fonts are a copy of DejaVu cut down to the scripts receipts
+use (Latin, punctuation, currency signs), made once per process: parsing the whole font took
+most of a receipt's time (see bench/printing_bench.py). A receipt with a letter outside those
+scripts is drawn with the whole font.
 
 Threading: pure functions apart from ``save_pdf``'s file write; safe on any thread.
 """
@@ -13,6 +16,8 @@ Threading: pure functions apart from ``save_pdf``'s file write; safe on any thre
 from __future__ import annotations
 
 import io
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,12 +63,39 @@ class _Fonts:
     unicode: bool
 
 
+# What the cut-down fonts cover: Latin-1 and Latin Extended-A (ñ, é, ł ...), dashes, quotes and
+# bullets, "₱", "€", "№" and "™". Fewer glyphs load and subset faster; anything else in a receipt
+# (another script, a Vietnamese vowel) draws it with the whole font, slower but whole.
+_QUICK_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x2010, 0x2027),
+    (0x2030, 0x203A),
+    (0x20AC, 0x20AC),
+    (0x20B1, 0x20B1),
+    (0x2116, 0x2116),
+    (0x2122, 0x2122),
+)
+
+
 def render_pdf(document: ReceiptDocument, *, font_dir: Path = DEFAULT_FONT_DIR) -> bytes:
     """The receipt as PDF bytes."""
-    measured = _draw(document, _MEASURING_HEIGHT_MM, font_dir)
-    height = measured.get_y() + 2 * _MARGIN_MM  # a little paper after the last line
-    _close_fonts(measured)
-    return bytes(_draw(document, height, font_dir).output())
+    pdf = _draw(document, _MEASURING_HEIGHT_MM, font_dir, quick=_covered(document))
+    _cut_page(pdf, pdf.get_y() + 2 * _MARGIN_MM)  # a little paper after the last line
+    return bytes(pdf.output())
+
+
+def _cut_page(pdf: FPDF, height_mm: float) -> None:
+    """Cut the tall page to ``height_mm`` from its top. PDF measures from the bottom edge, so the
+    drawing moves down by what is cut off, to stay at the top of the shorter page."""
+    page = pdf.pages[1]
+    assert isinstance(page.contents, bytearray), "cut before output(), while still drawing"
+    cut_pt = (_MEASURING_HEIGHT_MM - height_mm) * pdf.k
+    shift = f"q 1 0 0 1 0 {-cut_pt:.2f} cm\n".encode("ascii")
+    page.contents = bytearray(shift) + page.contents + b"\nQ"
+    page.set_dimensions(PAGE_WIDTH_MM * pdf.k, height_mm * pdf.k)
+    pdf.dh_pt = pdf.h_pt = height_mm * pdf.k  # the document's default page size, to match
+    pdf.h = height_mm
 
 
 def save_pdf(document: ReceiptDocument, path: Path, *, font_dir: Path = DEFAULT_FONT_DIR) -> Path:
@@ -73,7 +105,14 @@ def save_pdf(document: ReceiptDocument, path: Path, *, font_dir: Path = DEFAULT_
     return path
 
 
-def _draw(document: ReceiptDocument, height_mm: float, font_dir: Path) -> FPDF:
+def _draw(
+    document: ReceiptDocument,
+    height_mm: float,
+    font_dir: Path,
+    *,
+    quick: bool,
+) -> FPDF:
+    """Lay the receipt out on a page ``height_mm`` tall (``quick``: with the cut-down fonts)."""
     from fpdf import FPDF  # imported on first use: fpdf2 and Pillow add a second to start-up
 
     pdf = FPDF(unit="mm", format=(PAGE_WIDTH_MM, height_mm))
@@ -81,29 +120,83 @@ def _draw(document: ReceiptDocument, height_mm: float, font_dir: Path) -> FPDF:
     pdf.set_auto_page_break(auto=False)
     pdf.set_title(document.name)
     pdf.set_creator("Kaha")
-    fonts = _load_fonts(pdf, font_dir)
+    fonts = _load_fonts(pdf, font_dir, quick=quick)
     pdf.add_page()
     for block in document:
         _draw_block(pdf, block, fonts)
     return pdf
 
 
-def _close_fonts(pdf: FPDF) -> None:
-    """fpdf2 closes its font files only in ``output()``, which the measuring pass never calls."""
-    from fpdf.fonts import TTFFont
-
-    for font in pdf.fonts.values():
-        if isinstance(font, TTFFont):
-            font.close()
-
-
-def _load_fonts(pdf: FPDF, font_dir: Path) -> _Fonts:
+def _load_fonts(pdf: FPDF, font_dir: Path, *, quick: bool) -> _Fonts:
     regular, bold = font_dir / "DejaVuSans.ttf", font_dir / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
+    if not (regular.is_file() and bold.is_file()):
+        return _Fonts("helvetica", _FALLBACK_PESO_SIGN, unicode=False)
+    if quick:
+        pdf.add_font(_FAMILY, "", str(_quick_font(regular)))
+        pdf.add_font(_FAMILY, "B", str(_quick_font(bold)))
+    else:
         pdf.add_font(_FAMILY, "", str(regular))
         pdf.add_font(_FAMILY, "B", str(bold))
-        return _Fonts(_FAMILY, PESO_SIGN, unicode=True)
-    return _Fonts("helvetica", _FALLBACK_PESO_SIGN, unicode=False)
+    return _Fonts(_FAMILY, PESO_SIGN, unicode=True)
+
+
+def _covered(document: ReceiptDocument) -> bool:
+    """Whether the cut-down fonts have every letter of ``document``."""
+    texts: list[str] = []
+    for block in document:
+        match block:
+            case TitleBlock(text=text) | TextBlock(text=text):
+                texts.append(text)
+            case MoneyRow(label=label):
+                texts.append(label)
+            case ItemRow(description=description):
+                texts.append(description)
+            case QrBlock(caption=caption):
+                texts.append(caption)
+    return all(
+        any(low <= ord(char) <= high for low, high in _QUICK_RANGES)
+        for char in set("".join(texts))
+        if char != "\n"
+    )
+
+
+_quick_lock = threading.Lock()
+_quick_fonts: dict[Path, Path] = {}
+
+
+def _quick_font(source: Path) -> Path:
+    """``source`` cut down to ``_QUICK_RANGES``: made on first use (a few hundred ms), then kept
+    for the process in a private temporary folder."""
+    with _quick_lock:
+        made = _quick_fonts.get(source)
+        if made is None:
+            made = _quick_fonts[source] = _cut_down(source, Path(tempfile.mkdtemp("-kaha-fonts")))
+        return made
+
+
+def _cut_down(source: Path, folder: Path) -> Path:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.recommended_glyphs = True
+    options.glyph_names = True
+    options.name_IDs = ["*"]
+    options.layout_features = []  # fpdf2 shapes no text unless asked, so GSUB/GPOS go
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's timestamps
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(
+        unicodes=[code for low, high in _QUICK_RANGES for code in range(low, high + 1)]
+    )
+    font = TTFont(source, recalcTimestamp=False)
+    try:
+        subsetter.subset(font)
+        target = folder / source.name
+        font.save(target)
+    finally:
+        font.close()
+    return target
 
 
 def _draw_block(pdf: FPDF, block: Block, fonts: _Fonts) -> None:

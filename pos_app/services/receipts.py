@@ -1,6 +1,10 @@
 """Invoices and acknowledgement receipts on paper or PDF, built from a settlement or a bill's
 history, each print counted: the first is the original, every later one a numbered REPRINT.
 
+Every document leaves through ``_output`` (refund slips and readings too), which first copies it
+into the e-journal (services.journal); a counted print writes its count, its audit entry and its
+journal copy in one transaction, before the paper comes out.
+
 Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere (for a
 discounted bill they read its senior/PWD record, one small query); the
 ``print_*`` methods and ``history`` block on the database and the printer or the disk, so run
@@ -9,6 +13,8 @@ them on a worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +30,9 @@ if TYPE_CHECKING:  # printing loads with the first receipt, not with the window 
     from pos_app.services.collect.results import Settlement
     from pos_app.services.documents import BillHistory
     from pos_app.storage import Database
+    from pos_app.storage.unit_of_work import UnitOfWork
+
+    _Build = Callable[[int], ReceiptDocument]  # a document from its reprint number
 
 
 class ReceiptService:
@@ -116,8 +125,11 @@ class ReceiptService:
         """Print (or save as PDF) the settlement's invoice: the original the first time, a
         numbered REPRINT after; returns what happened, in the receptionist's words."""
         invoice = settlement.invoice
-        number = self._count(invoice.number, "invoice", invoice.bill_id)
-        return self._output(self.document(settlement, reprint_number=number), number)
+
+        def build(number: int) -> ReceiptDocument:
+            return self.document(settlement, reprint_number=number)
+
+        return self._print_counted(invoice.number, "invoice", invoice.bill_id, build)
 
     def history(self, bill_id: int) -> BillHistory:
         """The bill's tenders, invoice, refunds and documents (blocks on the database)."""
@@ -155,8 +167,25 @@ class ReceiptService:
 
     def print_acknowledgement(self, bill: Bill, payment: PartPayment) -> str:
         """Print a part payment's acknowledgement receipt, counted like an invoice."""
-        number = self._count(payment.number, "acknowledgement", bill.id)
-        return self._output(self.acknowledgement(bill, payment, reprint_number=number), number)
+
+        def build(number: int) -> ReceiptDocument:
+            return self.acknowledgement(bill, payment, reprint_number=number)
+
+        return self._print_counted(payment.number, "acknowledgement", bill.id, build)
+
+    def _print_counted(self, name: str, kind: str, bill_id: int, build: _Build) -> str:
+        """Count the print of ``name``, build it with its reprint number, copy it into the
+        e-journal (one transaction), then print it."""
+        if self._database is None:
+            number = self._count(name, kind, bill_id)
+            return self._output(build(number), number, kind=kind)
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            number = self._count_in(uow, name, kind, bill_id, now)
+            document = build(number)
+            self._journal_in(uow, document, number, kind, now)
+            uow.commit()
+        return self._send(document, number)
 
     def _count(self, name: str, kind: str, bill_id: int) -> int:
         """Count a print before it leaves (0: the original); reprints go in the audit log."""
@@ -166,18 +195,56 @@ class ReceiptService:
             return number
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
-            number = uow.documents.record_print(name=name, kind=kind, bill_id=bill_id, at=now)
-            uow.audit.append(
-                at=now,
-                actor=self._cashier,
-                action="reprint" if number else "print",
-                subject=f"{kind}:{name}",
-                details={"bill_id": bill_id, "reprint": number},
-            )
+            number = self._count_in(uow, name, kind, bill_id, now)
             uow.commit()
         return number
 
-    def _output(self, document: ReceiptDocument, reprint_number: int) -> str:
+    def _count_in(self, uow: UnitOfWork, name: str, kind: str, bill_id: int, now: datetime) -> int:
+        number = uow.documents.record_print(name=name, kind=kind, bill_id=bill_id, at=now)
+        uow.audit.append(
+            at=now,
+            actor=self._cashier,
+            action="reprint" if number else "print",
+            subject=f"{kind}:{name}",
+            details={"bill_id": bill_id, "reprint": number},
+        )
+        return number
+
+    def _journal_in(
+        self,
+        uow: UnitOfWork,
+        document: ReceiptDocument,
+        number: int,
+        kind: str | None,
+        now: datetime,
+    ) -> None:
+        from pos_app.services.journal import record_printout
+
+        record_printout(
+            uow,
+            document,
+            reprint_number=number,
+            terminal_id=self._settings.terminal_id,
+            at=now,
+            kind=kind,
+            person=self._cashier,
+        )
+
+    def _output(
+        self, document: ReceiptDocument, reprint_number: int, *, kind: str | None = None
+    ) -> str:
+        """The one way out for a document counted elsewhere or not at all (a refund slip, a
+        reading): copied into the e-journal in its own transaction, then printed. ``kind``
+        defaults to the document's title ("REFUND SLIP" -> "refund_slip")."""
+        if self._database is not None:
+            now = self._clock.now()
+            with self._database.unit_of_work() as uow:
+                self._journal_in(uow, document, reprint_number, kind, now)
+                uow.commit()
+        return self._send(document, reprint_number)
+
+    def _send(self, document: ReceiptDocument, reprint_number: int) -> str:
+        """To the printer or a PDF; only after the document is in the e-journal."""
         from pos_app.printing import encode_escpos, save_pdf, send_to_printer
 
         kind = self._settings.printer_kind

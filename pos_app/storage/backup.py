@@ -65,6 +65,7 @@ class BackupReport:
     invoices: int
     last_invoice: str | None
     last_invoice_at: datetime | None
+    journal_entries: int | None = None  # printouts in the e-journal (None: older schema)
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,7 @@ def inspect_backup(path: Path) -> BackupReport:
         last = connection.execute(
             "SELECT number, issued_at FROM invoices ORDER BY issued_at DESC, id DESC LIMIT 1"
         ).fetchone()
+        journal = _journal_entries(connection)
     except sqlite3.Error as error:
         raise StorageError(_NOT_A_BACKUP.format(path=path), detail=repr(error)) from error
     finally:
@@ -169,7 +171,18 @@ def inspect_backup(path: Path) -> BackupReport:
         invoices=int(invoices),
         last_invoice=None if last is None else str(last[0]),
         last_invoice_at=None if last is None else _when(str(last[1])),
+        journal_entries=journal,
     )
+
+
+def _journal_entries(connection: sqlite3.Connection) -> int | None:
+    """Printouts in the e-journal, or None in a backup made before it existed."""
+    found = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'e_journal'"
+    ).fetchone()
+    if found is None:
+        return None
+    return int(connection.execute("SELECT count(*) FROM e_journal").fetchone()[0])
 
 
 _NOT_A_BACKUP = (

@@ -14,6 +14,7 @@ from pos_app.storage.repositories import (
     ClinicSyncRepository,
     DocumentPrintRepository,
     InvoiceRepository,
+    JournalRepository,
     OutboxRepository,
     RefundRepository,
     TenderRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
     audit: AuditRepository
     webhook_events: WebhookEventRepository
     documents: DocumentPrintRepository
+    journal: JournalRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.webhook_events = WebhookEventRepository(session)
         self.documents = DocumentPrintRepository(session)
+        self.journal = JournalRepository(session)
         return self
 
     def __exit__(

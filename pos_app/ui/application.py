@@ -53,6 +53,7 @@ def run_gui(
     window = MainWindow.for_counter(
         services.settings, services.mode, services.bills, runner, services.receipts
     )
+    window.journal = services.journal
     outcome = _Outcome()
     tour: ScreenshotTour | None = None
     window.show()
@@ -248,6 +249,7 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
     """Payments on, in two steps: the services at once (cash needs only the database), then the
     look at PayMongo (key check, recovery of open payments), which may take long or hang."""
     window.set_connection_status("Connecting to PayMongo…")
+    window.journal = services.journal  # needs only the database
 
     def started(backend: PaymentBackend) -> None:
         window.set_connection_status(backend.description)

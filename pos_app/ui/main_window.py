@@ -38,11 +38,13 @@ if TYPE_CHECKING:
     from pos_app.domain.money import Money
     from pos_app.services.collect.results import Settlement
     from pos_app.services.counter import PaymentBackend
+    from pos_app.services.journal import JournalService
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
     from pos_app.ui.bill_history import BillHistoryDialog
     from pos_app.ui.clinic_sync_view import ClinicSide
     from pos_app.ui.customer_display import CustomerDisplay
+    from pos_app.ui.ejournal_view import EJournalDialog
     from pos_app.ui.health_panel import HealthPanel
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
@@ -100,6 +102,8 @@ class MainWindow(QMainWindow):
         self.health: HealthPanel | None = None
         self.bill_history: BillHistoryDialog | None = None
         self.readings: ReadingsFeature | None = None  # shifts and X/Z readings (Counter menu)
+        self.journal: JournalService | None = None  # the e-journal, once the database is open
+        self.ejournal: EJournalDialog | None = None
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -246,6 +250,7 @@ class MainWindow(QMainWindow):
             ("&New walk-in bill…", "Ctrl+N", self.open_walk_in),
             ("Senior citizen / P&WD discount…", "Ctrl+D", self.open_senior_pwd),
             ("Bill h&istory and documents…", "Ctrl+I", self.show_bill_history),
+            ("&E-journal…", "Ctrl+J", self.show_ejournal),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
@@ -453,6 +458,17 @@ class MainWindow(QMainWindow):
 
             self.bill_history = BillHistoryDialog(self._runner, self._receipts, self)
         self.bill_history.open_bill(bill.id)
+
+    def show_ejournal(self) -> None:
+        """Ctrl+J: every printout of a day, as printed; staff and the owner (the service asks)."""
+        if self.journal is None:
+            self.statusBar().showMessage("The e-journal opens once the database is open.", 8000)
+            return
+        if self.ejournal is None:
+            from pos_app.ui.ejournal_view import EJournalDialog
+
+            self.ejournal = EJournalDialog(self._runner, self.journal, self)
+        self.ejournal.show_day()
 
     def show_reconciliation(self) -> None:
         """Ctrl+R: reconcile with PayMongo now; the last result and every open case."""

@@ -263,6 +263,8 @@ class ScreenshotTour:
 
     def _paid_cash(self) -> None:
         self._save(self._window, "payment-paid-cash.png")
+        bill = self._window.payment.bill
+        self._cash_bill_id = None if bill is None else bill.id  # for the bill history, later
         self._late_payment()
 
     def _late_payment(self) -> None:
@@ -315,10 +317,35 @@ class ScreenshotTour:
         def show() -> None:
             dialog = self._window.show_payouts()
             dialog.loaded.connect(
-                lambda: self._later(lambda: self._save_then(dialog, "payouts.png", self._finish))
+                lambda: self._later(lambda: self._save_then(dialog, "payouts.png", self._history))
             )
 
         self._runner.run_net(pay_out, on_success=lambda _: show(), on_failure=self._stop)
+
+    def _history(self) -> None:
+        """Ctrl+I on the bill paid in cash, its invoice printed and reprinted once."""
+        bill_id, receipts = getattr(self, "_cash_bill_id", None), self._services.receipts
+        if bill_id is None:
+            self._finish()
+            return
+
+        def print_twice() -> None:
+            invoice = receipts.history(bill_id).documents[-1].name
+            receipts.print_document(bill_id, invoice)
+            receipts.print_document(bill_id, invoice)
+
+        def show() -> None:
+            from pos_app.ui.bill_history import BillHistoryDialog
+
+            dialog = BillHistoryDialog(self._runner, receipts, self._window)
+            dialog.loaded.connect(
+                lambda _history: self._later(
+                    lambda: self._save_then(dialog, "bill-history.png", self._finish)
+                )
+            )
+            dialog.open_bill(bill_id)
+
+        self._runner.run_net(print_twice, on_success=lambda _: show(), on_failure=self._stop)
 
     def _save_then(self, widget: QWidget, name: str, then: Callable[[], None]) -> None:
         self._save(widget, name)

@@ -24,6 +24,7 @@ from pos_app.storage.models.records import (
     ClinicHeldChangeRow,
     ClinicSyncStateRow,
     DocumentPrintRow,
+    EJournalRow,
     OutboxRow,
     WebhookEventRow,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ClinicHeldChangeRow",
     "ClinicSyncStateRow",
     "DocumentPrintRow",
+    "EJournalRow",
     "GrandTotalRow",
     "InvoiceRow",
     "InvoiceSeriesRow",

@@ -1,11 +1,20 @@
-"""Tables for the outbox to the clinic server, its sync state, the audit log, webhook events and
-document prints."""
+"""Tables for the outbox to the clinic server, its sync state, the audit log, webhook events,
+document prints and the e-journal."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.storage.models.base import Base
@@ -122,3 +131,30 @@ class DocumentPrintRow(Base):
     first_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reprint_count: Mapped[int] = mapped_column(Integer)
+
+
+class EJournalRow(Base):
+    """A copy of one printout, in the order printed on its terminal (BIR's e-journal).
+
+    Every document that leaves the counter (invoice, reprint, acknowledgement receipt, refund
+    slip, X or Z reading) is copied here as the text printed, before the paper comes out. Rows
+    are only ever added: the repository has no update or delete, and on SQLite and PostgreSQL
+    database triggers refuse both (records are kept 10 years).
+    """
+
+    __tablename__ = "e_journal"
+    __table_args__ = (
+        UniqueConstraint("terminal_id", "seq"),
+        CheckConstraint("seq > 0", name="seq_positive"),
+        CheckConstraint("reprint_number >= 0", name="reprint_number_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... per terminal, in print order
+    kind: Mapped[str] = mapped_column(String(30))  # "invoice", "acknowledgement", "refund_slip"
+    document_number: Mapped[str] = mapped_column(String(80), index=True)  # "MAIN-01-000123"
+    reprint_number: Mapped[int] = mapped_column(Integer)  # 0: the original
+    printed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    person: Mapped[str] = mapped_column(String(100))  # the cashier as printed on the document
+    text: Mapped[str] = mapped_column(Text)  # the document as printed, in plain text

@@ -14,6 +14,7 @@ from pos_app.storage.repositories.invoices import (
     InvoiceRepository,
     next_invoice_number,
 )
+from pos_app.storage.repositories.journal import JournalEntry, JournalRepository
 from pos_app.storage.repositories.outbox import OutboxMessage, OutboxRepository
 from pos_app.storage.repositories.refunds import RefundRepository
 from pos_app.storage.repositories.tenders import TenderRepository
@@ -31,6 +32,8 @@ __all__ = [
     "HeldChange",
     "InvoiceNumber",
     "InvoiceRepository",
+    "JournalEntry",
+    "JournalRepository",
     "OutboxMessage",
     "OutboxRepository",
     "RefundRepository",

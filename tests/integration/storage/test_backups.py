@@ -199,6 +199,7 @@ def test_backup_then_restore_check_from_the_command_line(tmp_path: Path) -> None
     assert "integrity:     ok" in checked.stdout
     assert "invoices:      2" in checked.stdout
     assert f"last invoice:  {numbers[-1]}" in checked.stdout
+    assert "e-journal:     0 printouts" in checked.stdout
     assert _digest(live) == before  # the live database was not touched
     assert not Path(f"{backup.path}-journal").exists()
 
