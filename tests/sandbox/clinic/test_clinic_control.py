@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -104,11 +103,10 @@ def _all(state: ClinicState) -> list[dict[str, object]]:
     return state.list_bills(updated_since_us=None, status=None, offset=0, limit=10**6)[1]
 
 
-def test_generator_makes_100k_bills_quickly() -> None:
+def test_generator_makes_100k_bills() -> None:
+    # how long it takes is bench.clinic_sync_bench's business, not a test's
     state = ClinicState()
-    started = time.monotonic()
     state.generate(100_000, seed=1)
-    assert time.monotonic() - started < 10
     count, page = state.list_bills(updated_since_us=None, status=None, offset=99_999, limit=5)
     assert count == 100_000
     assert len(page) == 1
