@@ -36,10 +36,12 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -246,6 +248,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
+    access = _access(settings, database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
@@ -276,7 +279,33 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
+        owner=_owner_tools(settings, database, access),
     )
+
+
+def _owner_tools(settings: Settings, database: Database, access: AccessService) -> OwnerTools:
+    """The Owner menu's services: settings (file and keyring) and the audit trail check."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.audit_trail import AuditTrail
+    from pos_app.services.owner_tools import OwnerTools
+    from pos_app.services.settings_service import SettingsService
+
+    clock = SystemClock()
+    return OwnerTools(
+        settings=SettingsService(
+            settings, database, access, clock, timeouts=network_timeouts(settings)
+        ),
+        audit=AuditTrail(database, time_zone=settings.clinic_time_zone),
+        access=access,
+    )
+
+
+def _access(settings: Settings, database: Database) -> AccessService:
+    """Who is signed in (branch signin has the full version with the idle lock: keep that one)."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+
+    return AccessService(database, SystemClock())
 
 
 def _prepare_demo_people(database: Database, mode: Mode) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
     from pos_app.services.webhook_status import WebhookHealth
@@ -112,3 +113,4 @@ class CounterServices:
     # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
     # PostgreSQL, which the server backs up). Blocking: call it on a worker.
     after_z_reading: Callable[[], Path] | None = None
+    owner: OwnerTools | None = None  # the Owner menu: settings and the audit trail check

@@ -248,6 +248,8 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
     """Payments on, in two steps: the services at once (cash needs only the database), then the
     look at PayMongo (key check, recovery of open payments), which may take long or hang."""
     window.set_connection_status("Connecting to PayMongo…")
+    if services.owner is not None:
+        window.add_owner_menu(services.owner)
 
     def started(backend: PaymentBackend) -> None:
         window.set_connection_status(backend.description)

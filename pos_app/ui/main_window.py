@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from pos_app.domain.money import Money
     from pos_app.services.collect.results import Settlement
     from pos_app.services.counter import PaymentBackend
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
     from pos_app.ui.bill_history import BillHistoryDialog
     from pos_app.ui.clinic_sync_view import ClinicSide
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.health_panel import HealthPanel
+    from pos_app.ui.owner_menu import OwnerMenu
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
     from pos_app.ui.reconcile_view import ReconcileFeature
@@ -258,6 +260,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self._menu.addAction(action)
             self.addAction(action)  # the key works with the menu closed
+
+    def add_owner_menu(self, tools: OwnerTools) -> OwnerMenu:
+        """The Owner menu: settings and the audit trail check (the services check the role)."""
+        from pos_app.ui.owner_menu import OwnerMenu
+
+        self.owner_menu = OwnerMenu(self, self._runner, tools)
+        return self.owner_menu
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""
