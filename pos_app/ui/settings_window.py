@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import PrinterKind, VatRegistration
+from pos_app.config import Mode, PrinterKind, VatRegistration, mode_for_key
 from pos_app.services.settings_service import (
     KEY_LABELS,
     Check,
@@ -106,6 +106,16 @@ class Section(QWidget):
         self.form.addRow(KEY_LABELS[name], row)
         return row
 
+    def button(self, text: str, clicked: Callable[[], None]) -> QPushButton:
+        """An action of the section (a test), at its natural size under the fields."""
+        button = QPushButton(text)
+        button.clicked.connect(clicked)
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addStretch(1)
+        self.form.addRow(row)
+        return button
+
     def result_line(self) -> QLabel:
         label = QLabel("")
         label.setWordWrap(True)
@@ -122,13 +132,14 @@ class PayMongoSection(Section):
         self.form.addRow("Mode", self.mode)
         for name in ("paymongo_secret_key", "paymongo_public_key", "paymongo_webhook_secret"):
             self.key_row(name)
-        self.test = QPushButton("Test connection")
-        self.test.clicked.connect(self._test)
-        self.form.addRow(self.test)
+        self.test = self.button("Test connection", self._test)
         self.result = self.result_line()
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
-        self.mode.setText(f"{snapshot.mode.value.upper()} (the mode follows the secret key)")
+        self.show_mode(snapshot.mode)
+
+    def show_mode(self, mode: Mode) -> None:
+        self.mode.setText(f"{mode.value.upper()}  (it follows the stored secret key)")
 
     def _test(self) -> None:
         typed = self.window_.key_rows["paymongo_secret_key"].entry.text()
@@ -144,9 +155,7 @@ class ClinicServerSection(Section):
         self.address.setPlaceholderText("https://records.clinic.example")
         self.form.addRow("Address", self.address)
         self.key_row("clinic_token")
-        self.test = QPushButton("Test connection")
-        self.test.clicked.connect(self._test)
-        self.form.addRow(self.test)
+        self.test = self.button("Test connection", self._test)
         self.result = self.result_line()
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
@@ -171,9 +180,7 @@ class PrinterSection(Section):
         self.address = QLineEdit()
         self.form.addRow("Printer", self.kind)
         self.form.addRow("Address", self.address)
-        self.test = QPushButton("Print test page")
-        self.test.clicked.connect(self._test)
-        self.form.addRow(self.test)
+        self.test = self.button("Print test page", self._test)
         self.result = self.result_line()
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
@@ -278,6 +285,8 @@ class SettingsWindow(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.file_line = QLabel("")
+        self.file_line.setWordWrap(True)
+        self.file_line.setStyleSheet("color: #555;")
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
@@ -305,9 +314,10 @@ class SettingsWindow(QDialog):
             row.allow(snapshot.keyring_problem is None)
         self.keyring_line.setText(snapshot.keyring_problem or "")
         self.keyring_line.setVisible(snapshot.keyring_problem is not None)
+        where = snapshot.settings_file
         self.file_line.setText(
-            f"Saved in {snapshot.settings_file}; keys in the system keyring. "
-            "Kaha uses new keys and addresses from its next start."
+            f"Settings are saved in {where.name} in {where.parent}, keys in the system keyring. "
+            "New keys and addresses are used from Kaha's next start."
         )
 
     def changes(self) -> dict[str, str]:
@@ -363,6 +373,10 @@ class SettingsWindow(QDialog):
 
         def stored(shown: object) -> None:
             self.key_rows[name].stored(str(shown))
+            if name == "paymongo_secret_key":
+                paymongo = self.section(PayMongoSection)
+                assert isinstance(paymongo, PayMongoSection)
+                paymongo.show_mode(mode_for_key(value.strip()))
             self._tell(f"{KEY_LABELS[name]} stored in the keyring.")
 
         self._runner.run_db(
