@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from pos_app import commands
 from pos_app.storage import Database, open_database
+from pos_app.storage.models import AuditRow
+from pos_app.storage.repositories.audit import entry_hash
 
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # 09:00 in Manila
 PEOPLE = ["demo-owner", "ana", "ben", "ana", "demo-owner"]
@@ -174,3 +176,31 @@ def test_the_list_shows_entries_from_a_day(
     assert len(lines) == 5
     assert commands.run(["audit", "list", "--since", "2026-12-08"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_an_entry_edited_with_its_own_hash_made_to_fit_is_found(
+    counter_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Someone who knows the hash recomputes it for the edited entry: the next one no longer
+    follows it."""
+    with counter_db.unit_of_work() as uow:
+        row = uow.session.get(AuditRow, 3)
+        assert row is not None
+        row.actor = "mallory"
+        row.hash = entry_hash(
+            seq=row.seq,
+            occurred_at=row.occurred_at,
+            actor=row.actor,
+            action=row.action,
+            subject=row.subject,
+            approver=row.approver,
+            details_json=row.details_json,
+            prev_hash=row.prev_hash,
+        )
+        uow.commit()
+    code, said = _verify(capsys)
+    assert code == 1
+    assert said == (
+        "The audit trail is broken at entry 3 (2026-12-07 09:02, mallory, reprint): "
+        "this entry was edited after it was written."
+    )
