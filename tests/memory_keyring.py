@@ -11,10 +11,10 @@ from keyring.backends import fail
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.values: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -40,4 +40,4 @@ def using_keyring(backend: KeyringBackend) -> Iterator[KeyringBackend]:
 
 def no_keyring() -> KeyringBackend:
     """What ``keyring`` falls back to on a machine with none: every call fails."""
-    return fail.Keyring()
+    return fail.Keyring()  # type: ignore[no-untyped-call]

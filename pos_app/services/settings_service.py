@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -119,7 +119,6 @@ class SettingsService:
         self._access = access
         self._clock = clock
         self._timeouts = timeouts or Timeouts()
-        self._listeners: list[Callable[[Settings], None]] = []
 
     @property
     def settings(self) -> Settings:
@@ -129,10 +128,6 @@ class SettingsService:
     @property
     def settings_file(self) -> Path:
         return self._settings.settings_file or self._settings.config_dir / SETTINGS_FILE_NAME
-
-    def subscribe(self, listener: Callable[[Settings], None]) -> None:
-        """``listener(settings)`` after each save, on the saving thread."""
-        self._listeners.append(listener)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -175,8 +170,6 @@ class SettingsService:
             self._write_file(changed)
             uow.commit()
         self._settings = dataclasses.replace(self._settings, **changed)  # type: ignore[arg-type]
-        for listener in self._listeners:
-            listener(self._settings)
         return list(changed)
 
     def needs_live_confirmation(self, name: str, value: str) -> bool:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
@@ -91,7 +90,7 @@ def test_the_owner_changes_the_idle_time_saved_and_audited(
     assert idle.idle.value() == 5
     idle.idle.setValue(12)
     with qtbot.waitSignal(window.saved, timeout=WAIT_MS) as saved:
-        qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+        window.save_button.click()
     assert saved.args == [["idle_lock_minutes"]]
     assert window.status.text() == "Saved."
     settings = tools.settings.settings
@@ -130,7 +129,7 @@ def test_a_live_key_is_stored_only_after_the_owner_confirms(
     assert row.entry.echoMode() == row.entry.EchoMode.Password
 
     row.entry.setText(LIVE_KEY)
-    qtbot.mouseClick(row.store, Qt.MouseButton.LeftButton)
+    row.store.click()
     question = window.question
     assert question is not None
     assert "LIVE PayMongo key" in question.text()
@@ -139,7 +138,7 @@ def test_a_live_key_is_stored_only_after_the_owner_confirms(
     assert window.status.text() == "The LIVE key was not stored."
     assert keyring_in_memory.values == {}
 
-    qtbot.mouseClick(row.store, Qt.MouseButton.LeftButton)
+    row.store.click()
     question = window.question
     assert question is not None
     _click(qtbot, question, "Use the LIVE key")
@@ -156,7 +155,7 @@ def test_a_test_key_needs_no_confirmation(
     window = _open(qtbot, menu)
     row = window.key_rows["paymongo_secret_key"]
     row.entry.setText(TEST_KEY)
-    qtbot.mouseClick(row.store, Qt.MouseButton.LeftButton)
+    row.store.click()
     assert window.question is None
     qtbot.waitUntil(lambda: row.shown.text() == "sk_test_…7rS9", timeout=WAIT_MS)
     window.resize(760, 440)
@@ -198,4 +197,4 @@ def test_the_owner_checks_the_audit_trail_from_the_menu(
 
 def _click(qtbot: QtBot, box: QMessageBox, label: str) -> None:
     button = next(b for b in box.buttons() if b.text() == label)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    button.click()
