@@ -36,11 +36,13 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
     from pos_app.services.journal import JournalService
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.readings import ReadingService
     from pos_app.services.receipts import ReceiptService
     from pos_app.services.webhook_status import WebhookGuard
@@ -249,11 +251,12 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
+    access = _access(settings, database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
     receipts = ReceiptService(settings, database=database)
-    readings = _readings(settings, database, receipts, backups)
+    readings = _readings(settings, database, access, receipts, backups)
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(
@@ -283,24 +286,47 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
-        journal=_journal(settings, database),
+        journal=_journal(settings, database, access),
+        owner=_owner_tools(settings, database, access),
     )
 
 
-def _journal(settings: Settings, database: Database) -> JournalService:
-    """The e-journal's reader. Its AccessService must be the one the window signs people in
-    with: CounterServices.access once the counter has sign-in (the e-journal asks it)."""
-    from pos_app.domain.clock import SystemClock
-    from pos_app.services.access import AccessService
+def _journal(settings: Settings, database: Database, access: AccessService) -> JournalService:
+    """The e-journal's reader, asking the counter's one AccessService who is signed in."""
     from pos_app.services.journal import JournalService
 
     return JournalService(
         database,
-        AccessService(database, SystemClock()),
+        access,
         terminal_id=settings.terminal_id,
         time_zone=settings.clinic_time_zone,
         export_folder=settings.data_dir / "e-journal",
     )
+
+
+def _owner_tools(settings: Settings, database: Database, access: AccessService) -> OwnerTools:
+    """The Owner menu's services: settings (file and keyring) and the audit trail check."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.audit_trail import AuditTrail
+    from pos_app.services.owner_tools import OwnerTools
+    from pos_app.services.settings_service import SettingsService
+
+    clock = SystemClock()
+    return OwnerTools(
+        settings=SettingsService(
+            settings, database, access, clock, timeouts=network_timeouts(settings)
+        ),
+        audit=AuditTrail(database, time_zone=settings.clinic_time_zone),
+        access=access,
+    )
+
+
+def _access(settings: Settings, database: Database) -> AccessService:
+    """Who is signed in (branch signin has the full version with the idle lock: keep that one)."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+
+    return AccessService(database, SystemClock())
 
 
 def _prepare_demo_people(database: Database, mode: Mode) -> None:
@@ -464,18 +490,20 @@ def _open_payment_backend(
 
 
 def _readings(
-    settings: Settings, database: Database, receipts: ReceiptService, backups: BackupJob | None
+    settings: Settings,
+    database: Database,
+    access: AccessService,
+    receipts: ReceiptService,
+    backups: BackupJob | None,
 ) -> ReadingService:
     """Shifts and X/Z readings; the Z-reading backs the database up (SQLite) once it is taken.
-    The people on the readings are whoever is signed in through its access service."""
-    from pos_app.domain.clock import SystemClock
+    The people on the readings are whoever is signed in at the counter (``access``)."""
     from pos_app.domain.discount import VatStatus
-    from pos_app.services.access import AccessService
     from pos_app.services.readings import ReadingService
 
     return ReadingService(
         database,
-        AccessService(database, SystemClock()),
+        access,
         receipts,
         terminal_id=settings.terminal_id,
         vat_status=VatStatus(settings.vat_registration.value),

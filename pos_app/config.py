@@ -301,6 +301,18 @@ def _coerce(
         return _BAD
 
 
+def parse_setting(name: str, text: str) -> object:
+    """Setting ``name``'s value from ``text`` as the settings file would give it;
+    ``ConfigError`` in plain words when it is not a value of that kind."""
+    problems: list[SettingProblem] = []
+    value = _coerce(name, text, "", "", problems)
+    if value is _BAD:
+        raise ConfigError(
+            f"{name.replace('_', ' ').capitalize()} should be {_describe_type(_target(name))}."
+        )
+    return value
+
+
 def _convert(target: object, value: object) -> object:
     if target is bool:
         return _to_bool(value)
@@ -416,12 +428,18 @@ def _from_keyring(name: str) -> str | None:
 
 
 def store_secret(name: str, value: str) -> None:
-    """Store a secret in the operating system's keyring."""
+    """Store a secret in the operating system's keyring; ``ConfigError`` (in one sentence, with
+    the fix) when the value is not a key of that kind or there is no usable keyring."""
     if name not in SECRET_SETTING_NAMES:
         raise ConfigError(
             f"'{name}' is not a secret Kaha knows. Use one of: "
             + ", ".join(sorted(SECRET_SETTING_NAMES))
         )
-    import keyring
+    prefixes = KEY_PREFIXES.get(name)
+    if not value:
+        raise ConfigError(f"Nothing was stored: the {name} given was empty.")
+    if prefixes and not value.startswith(prefixes):
+        raise ConfigError(f"Nothing was stored: {name} {_wrong_prefix(value, prefixes)}.")
+    from pos_app.keyring_store import write_secret
 
-    keyring.set_password(KEYRING_SERVICE, name, value)
+    write_secret(KEYRING_SERVICE, name, value)  # KeyringUnavailable, never a plain-text file

@@ -14,6 +14,7 @@ from typing import Protocol, cast
 
 # command name -> module under pos_app.commands (keep alphabetical)
 COMMANDS: dict[str, str] = {
+    "audit": "audit",
     "backup": "backup",
     "journal": "journal",
     "payouts": "payouts",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.discounts import DiscountService
     from pos_app.services.journal import JournalService
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.readings import ReadingService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
@@ -116,3 +117,4 @@ class CounterServices:
     # the server backs up). Blocking: call it on a worker.
     after_z_reading: Callable[[], Path] | None = None
     journal: JournalService | None = None  # the e-journal: every printout, read per day
+    owner: OwnerTools | None = None  # the Owner menu: settings and the audit trail check

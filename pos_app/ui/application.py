@@ -250,6 +250,8 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
     look at PayMongo (key check, recovery of open payments), which may take long or hang."""
     window.set_connection_status("Connecting to PayMongo…")
     window.journal = services.journal  # needs only the database
+    if services.owner is not None:
+        window.add_owner_menu(services.owner)
 
     def started(backend: PaymentBackend) -> None:
         window.set_connection_status(backend.description)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pos_app.services.collect.results import Settlement
     from pos_app.services.counter import PaymentBackend
     from pos_app.services.journal import JournalService
+    from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.receipts import ReceiptService
     from pos_app.ui.bill_detail import BillDetailView
     from pos_app.ui.bill_history import BillHistoryDialog
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.ejournal_view import EJournalDialog
     from pos_app.ui.health_panel import HealthPanel
+    from pos_app.ui.owner_menu import OwnerMenu
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
     from pos_app.ui.readings_view import ReadingsFeature
@@ -271,6 +273,13 @@ class MainWindow(QMainWindow):
         self._menu.addSeparator()
         for text, slot in self.readings.slots():
             self._menu.addAction(text).triggered.connect(slot)
+
+    def add_owner_menu(self, tools: OwnerTools) -> OwnerMenu:
+        """The Owner menu: settings and the audit trail check (the services check the role)."""
+        from pos_app.ui.owner_menu import OwnerMenu
+
+        self.owner_menu = OwnerMenu(self, self._runner, tools)
+        return self.owner_menu
 
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""

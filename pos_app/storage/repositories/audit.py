@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,11 +102,20 @@ class AuditRepository:
         self._session.flush()
         return entry_from_row(row)
 
-    def entries(self, *, after_seq: int = 0, limit: int = 500) -> list[AuditEntry]:
-        rows = self._session.scalars(
-            select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq).limit(limit)
-        )
+    def entries(
+        self, *, after_seq: int = 0, limit: int = 500, since: datetime | None = None
+    ) -> list[AuditEntry]:
+        query = select(AuditRow).where(AuditRow.seq > after_seq)
+        if since is not None:
+            query = query.where(AuditRow.occurred_at >= since.astimezone(UTC))
+        rows = self._session.scalars(query.order_by(AuditRow.seq).limit(limit))
         return [entry_from_row(row) for row in rows]
+
+    def count_and_last(self) -> tuple[int, AuditEntry | None]:
+        """How many entries the log holds, and the newest one."""
+        count = self._session.scalar(select(func.count()).select_from(AuditRow)) or 0
+        last = self._session.scalars(select(AuditRow).order_by(AuditRow.seq.desc())).first()
+        return count, None if last is None else entry_from_row(last)
 
     def details_of(
         self,
