@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
@@ -246,12 +247,13 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
+    access = _access(settings, database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers)
+        return _open_payment_backend(settings, secrets, database, sandbox, closers, access)
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -272,7 +274,8 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings, database=database),
+        receipts=ReceiptService(settings, database=database, access=access),
+        access=access,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -285,6 +288,18 @@ def _prepare_demo_people(database: Database, mode: Mode) -> None:
     from pos_app.services.access import prepare_demo_people
 
     prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
+
+
+def _access(settings: Settings, database: Database) -> AccessService:
+    """Sign-in, the idle lock after ``idle_lock_minutes`` (0: never) and ``require``."""
+    from datetime import timedelta
+
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+
+    minutes = settings.idle_lock_minutes
+    idle_after = timedelta(minutes=minutes) if minutes > 0 else None
+    return AccessService(database, SystemClock(), idle_after=idle_after)
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
@@ -311,6 +326,7 @@ def _open_payment_backend(
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
+    access: AccessService,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
     services, with no request to PayMongo yet, so cash works as soon as the database is open.
@@ -357,6 +373,7 @@ def _open_payment_backend(
             keyed_card_enabled=settings.keyed_card_enabled,
             paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
+            signed_in=access.actor_name,
         ),
     )
     closers.extend((collect.close, client.close))  # the client: its pooled connections
@@ -377,12 +394,12 @@ def _open_payment_backend(
         monitor=monitor,
         methods=AccountMethods.assumed(),
         reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
-        payouts=PayoutService(database, client),
+        payouts=PayoutService(database, client, access),
         clinic=clinic,
         health=functools.partial(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
-        discounts=_discounts(settings, database, clock),
+        discounts=_discounts(settings, database, clock, access),
     )
 
     def connect() -> PaymentBackend:
@@ -436,7 +453,9 @@ def _open_payment_backend(
     return OpeningBackend(backend=usable, connect=connect)
 
 
-def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:
+def _discounts(
+    settings: Settings, database: Database, clock: Clock, access: AccessService
+) -> DiscountService:
     """The senior/PWD discount at the counter, for the clinic's VAT registration."""
     from pos_app.domain.discount import VatStatus
     from pos_app.services.discounts import DiscountService
@@ -446,6 +465,7 @@ def _discounts(settings: Settings, database: Database, clock: Clock) -> Discount
         VatStatus(settings.vat_registration.value),
         time_zone=settings.clinic_time_zone,
         clock=clock,
+        signed_in=access.actor_name,
     )
 
 

@@ -1,6 +1,11 @@
 """Invoices and acknowledgement receipts on paper or PDF, built from a settlement or a bill's
 history, each print counted: the first is the original, every later one a numbered REPRINT.
 
+The cashier printed is the person signed in at the counter (``access``), "Front desk" while
+nobody is. A reprint needs ``Permission.REPRINT``, checked here with the print's count in one
+transaction (``access.require_approved``); the audit row names both people after an override.
+Without ``access`` (screens tried out with fakes) nothing is checked.
+
 Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere (for a
 discounted bill they read its senior/PWD record, one small query); the
 ``print_*`` methods and ``history`` block on the database and the printer or the disk, so run
@@ -16,11 +21,13 @@ from typing import TYPE_CHECKING
 from pos_app.config import PrinterKind, Settings
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.errors import NotFound
+from pos_app.domain.roles import Permission
 
 if TYPE_CHECKING:  # printing loads with the first receipt, not with the window (~40 ms)
     from pos_app.domain.bill import Bill
     from pos_app.printing import InvoiceHeader, ReceiptDocument
     from pos_app.printing.acknowledgement import PartPayment
+    from pos_app.services.access import AccessService
     from pos_app.services.collect.results import Settlement
     from pos_app.services.documents import BillHistory
     from pos_app.storage import Database
@@ -36,9 +43,11 @@ class ReceiptService:
         database: Database | None = None,
         cashier: str = "Front desk",
         clock: Clock | None = None,
+        access: AccessService | None = None,
     ) -> None:
         self._settings = settings
         self._database = database
+        self._access = access
         self._cashier = cashier
         self._clock = clock or SystemClock()
         self._counted_in_memory: dict[str, int] = {}
@@ -46,6 +55,16 @@ class ReceiptService:
     def use_database(self, database: Database) -> None:
         """The counter's database, once start-up has opened it (any thread; set once)."""
         self._database = database
+
+    def use_access(self, access: AccessService) -> None:
+        """Who is signed in, once start-up has made the access service (set once)."""
+        self._access = access
+
+    @property
+    def cashier(self) -> str:
+        """The name printed as cashier: the person signed in now."""
+        name = None if self._access is None else self._access.actor_name()
+        return name or self._cashier
 
     @cached_property
     def _header(self) -> InvoiceHeader:
@@ -79,7 +98,7 @@ class ReceiptService:
             invoice=settlement.invoice,
             bill=bill,
             tenders=settlement.tenders,
-            cashier=self._cashier,
+            cashier=self.cashier,
             discount=discount,
             discount_kind=kind,
             reprint_number=reprint_number,
@@ -94,7 +113,7 @@ class ReceiptService:
             header=self._header,
             bill=bill,
             payment=payment,
-            cashier=self._cashier,
+            cashier=self.cashier,
             reprint_number=reprint_number,
         )
 
@@ -158,11 +177,15 @@ class ReceiptService:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             number = uow.documents.record_print(name=name, kind=kind, bill_id=bill_id, at=now)
+            approver = None
+            if number and self._access is not None:  # refused: nothing counted, nothing sent
+                approver = self._access.require_approved(Permission.REPRINT).approver_name
             uow.audit.append(
                 at=now,
-                actor=self._cashier,
+                actor=self.cashier,
                 action="reprint" if number else "print",
                 subject=f"{kind}:{name}",
+                approver=approver,
                 details={"bill_id": bill_id, "reprint": number},
             )
             uow.commit()
