@@ -253,7 +253,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers, access)
+        return _open_payment_backend(settings, secrets, database, sandbox, closers, access=access)
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -326,6 +326,7 @@ def _open_payment_backend(
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
+    *,
     access: AccessService,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
