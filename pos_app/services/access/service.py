@@ -23,7 +23,6 @@ import functools
 import getpass
 import math
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -33,6 +32,7 @@ from pos_app.domain.lockout import LockoutPolicy
 from pos_app.domain.people import Person, PersonRecord, StoredPin
 from pos_app.domain.roles import Permission, Role, can
 from pos_app.domain.roles import require as role_require
+from pos_app.services.access.approval import OVERRIDE_LIFETIME, Approval, Grant
 from pos_app.services.access.pins import (
     DEFAULT_KDF,
     ScryptParameters,
@@ -46,8 +46,6 @@ from pos_app.storage.repositories.people import PeopleRepository
 
 __all__ = ["OVERRIDE_LIFETIME", "AccessService", "Approval", "Audit", "os_user_actor"]
 
-# An approval is for the action asked for now, not for later: it lapses if not used soon.
-OVERRIDE_LIFETIME: Final = timedelta(minutes=2)
 FIRST_OWNER_ACTOR: Final = "system:first-start"
 
 
@@ -68,25 +66,6 @@ class Audit:
     PERSON_ADDED = "person_added"
     PERSON_DISABLED = "person_disabled"
     OVERRIDE_APPROVED = "override_approved"
-
-
-@dataclass(frozen=True, slots=True)
-class Approval:
-    """Who acts (the signed-in person) and, after a manager override, who approved it."""
-
-    actor: Person
-    approved_by: Person | None = None
-
-    @property
-    def approver_name(self) -> str | None:
-        """For the action's own audit row (its ``approver``): None without an override."""
-        return None if self.approved_by is None else self.approved_by.name
-
-
-@dataclass(frozen=True, slots=True)
-class _Grant:
-    approver: Person
-    until: datetime
 
 
 class AccessService:
@@ -111,7 +90,7 @@ class AccessService:
         self._locked = False
         self._idle_after = idle_after
         self._last_touch = clock.now()
-        self._grants: dict[Permission, _Grant] = {}
+        self._grants: dict[Permission, Grant] = {}
 
     # --- who is here ---------------------------------------------------------------------------
 
@@ -250,7 +229,7 @@ class AccessService:
         if refusal is not None:
             raise refusal
         with self._lock:
-            self._grants[permission] = _Grant(approver, now + OVERRIDE_LIFETIME)
+            self._grants[permission] = Grant(approver, now + OVERRIDE_LIFETIME)
         return approver
 
     def _check(
