@@ -8,7 +8,15 @@ sign-in (scrypt and a database write) on the task runner and tells the page how 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pos_app.ui.widgets import big_label
 
@@ -70,9 +78,15 @@ class SignInScreen(QWidget):
         layout.addWidget(self.problem)
         layout.addWidget(self.sign_in_button)
         layout.addWidget(self.switch_button)
+        # stretches, not an alignment: an aligned card would get its height without its
+        # wrapped words (Qt sizes aligned widgets by sizeHint, not heightForWidth)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.show_sign_in()
 
