@@ -196,7 +196,7 @@ class AccessService:
         the same lockout as signing in, and their role must allow it. Audited with both names;
         the next ``require_approved(permission)`` uses the approval up."""
         actor = self.actor
-        if actor is None or self.locked:
+        if actor is None or self.lock_if_idle():
             raise PermissionDenied(
                 f"Please sign in first: only some people may {permission.action}."
             )

@@ -106,6 +106,14 @@ def test_idle_time_locks_the_counter_and_a_sign_in_opens_it(
     assert access.require(Permission.COLLECT_PAYMENT).name == "Rosa"
 
 
+def test_no_override_on_a_counter_left_idle(access: AccessService, clock: FakeClock) -> None:
+    access.sign_in("Rosa", "1357")
+    clock.advance(IDLE)
+    with pytest.raises(PermissionDenied, match="Please sign in first"):
+        access.override(Permission.REFUND, "Joy", "2468")
+    assert access.locked
+
+
 def test_locking_by_hand_refuses_and_drops_an_unused_override(access: AccessService) -> None:
     access.sign_in("Rosa", "1357")
     access.override(Permission.REFUND, "Joy", "2468")
