@@ -255,12 +255,12 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
-    receipts = ReceiptService(settings, database=database)
+    receipts = ReceiptService(settings, database=database, access=access)
     readings = _readings(settings, database, access, receipts, backups)
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(
-            settings, secrets, database, sandbox, closers, readings=readings
+            settings, secrets, database, sandbox, closers, access=access, readings=readings
         )
 
     def start_payment_backend() -> PaymentBackend:
@@ -283,6 +283,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
         receipts=receipts,
+        access=access,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -321,20 +322,24 @@ def _owner_tools(settings: Settings, database: Database, access: AccessService) 
     )
 
 
-def _access(settings: Settings, database: Database) -> AccessService:
-    """Who is signed in (branch signin has the full version with the idle lock: keep that one)."""
-    from pos_app.domain.clock import SystemClock
-    from pos_app.services.access import AccessService
-
-    return AccessService(database, SystemClock())
-
-
 def _prepare_demo_people(database: Database, mode: Mode) -> None:
     """Sandbox: demo people to sign in with (docs/staff.md); otherwise they are turned off."""
     from pos_app.domain.clock import SystemClock
     from pos_app.services.access import prepare_demo_people
 
     prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
+
+
+def _access(settings: Settings, database: Database) -> AccessService:
+    """Sign-in, the idle lock after ``idle_lock_minutes`` (0: never) and ``require``."""
+    from datetime import timedelta
+
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+
+    minutes = settings.idle_lock_minutes
+    idle_after = timedelta(minutes=minutes) if minutes > 0 else None
+    return AccessService(database, SystemClock(), idle_after=idle_after)
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
@@ -362,6 +367,7 @@ def _open_payment_backend(
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
     *,
+    access: AccessService,
     readings: ReadingService | None = None,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
@@ -409,6 +415,7 @@ def _open_payment_backend(
             keyed_card_enabled=settings.keyed_card_enabled,
             paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
+            signed_in=access.actor_name,
         ),
     )
     closers.extend((collect.close, client.close))  # the client: its pooled connections
@@ -429,12 +436,12 @@ def _open_payment_backend(
         monitor=monitor,
         methods=AccountMethods.assumed(),
         reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
-        payouts=PayoutService(database, client),
+        payouts=PayoutService(database, client, access),
         clinic=clinic,
         health=functools.partial(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
-        discounts=_discounts(settings, database, clock),
+        discounts=_discounts(settings, database, clock, access),
         readings=readings,
     )
 
@@ -512,7 +519,9 @@ def _readings(
     )
 
 
-def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:
+def _discounts(
+    settings: Settings, database: Database, clock: Clock, access: AccessService
+) -> DiscountService:
     """The senior/PWD discount at the counter, for the clinic's VAT registration."""
     from pos_app.domain.discount import VatStatus
     from pos_app.services.discounts import DiscountService
@@ -522,6 +531,7 @@ def _discounts(settings: Settings, database: Database, clock: Clock) -> Discount
         VatStatus(settings.vat_registration.value),
         time_zone=settings.clinic_time_zone,
         clock=clock,
+        signed_in=access.actor_name,
     )
 
 

@@ -8,7 +8,15 @@ from enum import StrEnum
 
 from pos_app.domain.errors import PermissionDenied
 
-__all__ = ["ROLE_PERMISSIONS", "Permission", "Role", "can", "permissions_of", "require"]
+__all__ = [
+    "ROLE_PERMISSIONS",
+    "Permission",
+    "Role",
+    "can",
+    "permissions_of",
+    "require",
+    "roles_allowed",
+]
 
 
 class Role(StrEnum):
@@ -87,12 +95,16 @@ def can(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
+def roles_allowed(permission: Permission) -> str:
+    """The roles that may do ``permission``, in words: "staff, manager or owner"."""
+    return _join_or([role.label.lower() for role in Role if can(role, permission)])
+
+
 def require(role: Role, permission: Permission) -> None:
     """Raise ``PermissionDenied`` (with who to ask) unless ``role`` may do ``permission``."""
     if can(role, permission):
         return
-    allowed = [other.label.lower() for other in Role if can(other, permission)]
-    who = _join_or(allowed)
+    who = roles_allowed(permission)
     raise PermissionDenied(
         f"Your account can't {permission.action}. Please ask a {who} to do it or to sign in.",
         detail=f"role {role.value} lacks {permission.value}",

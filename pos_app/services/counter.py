@@ -24,6 +24,7 @@ from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect.inputs import CardDetails
@@ -109,6 +110,7 @@ class CounterServices:
     bills: BillQueue
     start_payment_backend: Callable[[], PaymentBackend]
     receipts: ReceiptService
+    access: AccessService  # who is signed in; sign-in, idle lock, override, ``require``
     database_checks: str  # what start-up verified about the database, for the smoke test
     shutdown: Callable[[], None]
     # the GUI's start: cash before PayMongo answers; None: only ``start_payment_backend``

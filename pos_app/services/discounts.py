@@ -12,6 +12,7 @@ Threading contract: every method blocks on the database; run it on the database 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -121,11 +122,14 @@ class DiscountService:
         time_zone: str = "Asia/Manila",
         cashier: str = "counter",
         clock: Clock | None = None,
+        signed_in: Callable[[], str | None] | None = None,
     ) -> None:
+        """``signed_in``: the person signed in now, named in the audit (else ``cashier``)."""
         self._database = database
         self._vat_status = vat_status
         self._zone = ZoneInfo(time_zone)
         self._cashier = cashier
+        self._signed_in = signed_in
         self._clock = clock or SystemClock()
 
     def apply(self, bill_id: int, card: SeniorPwdId) -> Bill:
@@ -155,7 +159,7 @@ class DiscountService:
             updated = uow.bills.set_discount(bill_id, discount=off, amount_due=result.due, at=now)
             uow.audit.append(
                 at=now,
-                actor=self._cashier,
+                actor=(self._signed_in and self._signed_in()) or self._cashier,
                 action=AUDIT_ACTION,
                 subject=f"bill:{bill_id}",
                 details={

@@ -5,6 +5,11 @@ Every document leaves through ``_output`` (refund slips and readings too), which
 into the e-journal (services.journal); a counted print writes its count, its audit entry and its
 journal copy in one transaction, before the paper comes out.
 
+The cashier printed is the person signed in at the counter (``access``), "Front desk" while
+nobody is. A reprint needs ``Permission.REPRINT``, checked here with the print's count in one
+transaction (``access.require_approved``); the audit row names both people after an override.
+Without ``access`` (screens tried out with fakes) nothing is checked.
+
 Threading contract: ``preview_text`` and ``document`` are cheap and may run anywhere (for a
 discounted bill they read its senior/PWD record, one small query); the
 ``print_*`` methods and ``history`` block on the database and the printer or the disk, so run
@@ -22,11 +27,13 @@ from typing import TYPE_CHECKING
 from pos_app.config import PrinterKind, Settings
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.errors import NotFound
+from pos_app.domain.roles import Permission
 
 if TYPE_CHECKING:  # printing loads with the first receipt, not with the window (~40 ms)
     from pos_app.domain.bill import Bill
     from pos_app.printing import InvoiceHeader, ReceiptDocument
     from pos_app.printing.acknowledgement import PartPayment
+    from pos_app.services.access import AccessService
     from pos_app.services.collect.results import Settlement
     from pos_app.services.documents import BillHistory
     from pos_app.storage import Database
@@ -45,9 +52,11 @@ class ReceiptService:
         database: Database | None = None,
         cashier: str = "Front desk",
         clock: Clock | None = None,
+        access: AccessService | None = None,
     ) -> None:
         self._settings = settings
         self._database = database
+        self._access = access
         self._cashier = cashier
         self._clock = clock or SystemClock()
         self._counted_in_memory: dict[str, int] = {}
@@ -55,6 +64,16 @@ class ReceiptService:
     def use_database(self, database: Database) -> None:
         """The counter's database, once start-up has opened it (any thread; set once)."""
         self._database = database
+
+    def use_access(self, access: AccessService) -> None:
+        """Who is signed in, once start-up has made the access service (set once)."""
+        self._access = access
+
+    @property
+    def cashier(self) -> str:
+        """The name printed as cashier: the person signed in now."""
+        name = None if self._access is None else self._access.actor_name()
+        return name or self._cashier
 
     @cached_property
     def _header(self) -> InvoiceHeader:
@@ -97,7 +116,7 @@ class ReceiptService:
             invoice=settlement.invoice,
             bill=bill,
             tenders=settlement.tenders,
-            cashier=self._cashier,
+            cashier=self.cashier,
             discount=discount,
             discount_kind=kind,
             reprint_number=reprint_number,
@@ -112,7 +131,7 @@ class ReceiptService:
             header=self._header,
             bill=bill,
             payment=payment,
-            cashier=self._cashier,
+            cashier=self.cashier,
             reprint_number=reprint_number,
         )
 
@@ -201,11 +220,15 @@ class ReceiptService:
 
     def _count_in(self, uow: UnitOfWork, name: str, kind: str, bill_id: int, now: datetime) -> int:
         number = uow.documents.record_print(name=name, kind=kind, bill_id=bill_id, at=now)
+        approver = None
+        if number and self._access is not None:  # refused: nothing counted, nothing sent
+            approver = self._access.require_approved(Permission.REPRINT).approver_name
         uow.audit.append(
             at=now,
-            actor=self._cashier,
+            actor=self.cashier,
             action="reprint" if number else "print",
             subject=f"{kind}:{name}",
+            approver=approver,
             details={"bill_id": bill_id, "reprint": number},
         )
         return number
@@ -227,7 +250,7 @@ class ReceiptService:
             terminal_id=self._settings.terminal_id,
             at=now,
             kind=kind,
-            person=self._cashier,
+            person=self.cashier,
         )
 
     def _output(

@@ -177,6 +177,7 @@ def _attach(
     built.append(services)
     finder.attach(services.bills)
     receipts.use_database(services.database)  # prints counted, bill history readable
+    receipts.use_access(services.access)  # the cashier's name; reprints checked
 
 
 def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
@@ -247,7 +248,9 @@ class AfterPaint(QObject):
 
 def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServices) -> None:
     """Payments on, in two steps: the services at once (cash needs only the database), then the
-    look at PayMongo (key check, recovery of open payments), which may take long or hang."""
+    look at PayMongo (key check, recovery of open payments), which may take long or hang.
+    The sign-in page covers the counter until someone signs in (payments start meanwhile)."""
+    window.use_access(services.access)
     window.set_connection_status("Connecting to PayMongo…")
     window.journal = services.journal  # needs only the database
     if services.owner is not None:

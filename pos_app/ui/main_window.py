@@ -11,6 +11,7 @@ use): on a used counter the queue is drawn before the payment screens and the pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from pos_app.config import Mode, Settings
     from pos_app.domain.bill import Bill, BillStatus
     from pos_app.domain.money import Money
+    from pos_app.domain.roles import Permission
+    from pos_app.services.access import AccessService
     from pos_app.services.collect.results import Settlement
     from pos_app.services.counter import PaymentBackend
     from pos_app.services.journal import JournalService
@@ -44,9 +47,11 @@ if TYPE_CHECKING:
     from pos_app.ui.bill_detail import BillDetailView
     from pos_app.ui.bill_history import BillHistoryDialog
     from pos_app.ui.clinic_sync_view import ClinicSide
+    from pos_app.ui.counter_lock import CounterLock
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.ejournal_view import EJournalDialog
     from pos_app.ui.health_panel import HealthPanel
+    from pos_app.ui.override import OverrideDialog
     from pos_app.ui.owner_menu import OwnerMenu
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
@@ -106,6 +111,9 @@ class MainWindow(QMainWindow):
         self.readings: ReadingsFeature | None = None  # shifts and X/Z readings (Counter menu)
         self.journal: JournalService | None = None  # the e-journal, once the database is open
         self.ejournal: EJournalDialog | None = None
+        self.access: AccessService | None = None  # who is signed in (``use_access``)
+        self.lock: CounterLock | None = None
+        self.override: OverrideDialog | None = None  # the last one asked for
         self._select_after_load: int | None = None
         self._payment_state: dict[int, tuple[BillStatus, Money]] = {}
         self._menu = self.menuBar().addMenu("&Counter")  # its entries come with the payment side
@@ -114,14 +122,7 @@ class MainWindow(QMainWindow):
         self._placeholder = QLabel("Opening the payment screens…")
         self._placeholder.setStyleSheet(f"QLabel {{ {CENTRED} }}")
         self._right.addWidget(self._placeholder)
-        splitter = self._splitter = QSplitter()
-        splitter.addWidget(self.queue)
-        splitter.addWidget(self._right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)  # neither side may be squeezed out of sight
-        splitter.setSizes(list(SPLIT_WIDTHS))
-        self._lay_out(splitter)
+        self._lay_out(self._split())
         self.terminal_label = QLabel(f"Counter {terminal_id}")
         self.connection_label = QLabel("")
         self.statusBar().addPermanentWidget(self.connection_label)
@@ -131,6 +132,17 @@ class MainWindow(QMainWindow):
         if not payment_side_later:
             self.build_payment_side()
         QTimer.singleShot(0, self.queue.reload)
+
+    def _split(self) -> QSplitter:
+        """The queue on the left, the payment side on the right."""
+        splitter = self._splitter = QSplitter()
+        splitter.addWidget(self.queue)
+        splitter.addWidget(self._right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)  # neither side may be squeezed out of sight
+        splitter.setSizes(list(SPLIT_WIDTHS))
+        return splitter
 
     def _lay_out(self, splitter: QSplitter) -> None:
         """The banner across the top, the queue and payment splitter under it."""
@@ -281,8 +293,40 @@ class MainWindow(QMainWindow):
         self.owner_menu = OwnerMenu(self, self._runner, tools)
         return self.owner_menu
 
+    def use_access(self, access: AccessService, *, idle_check_ms: int = 1000) -> CounterLock:
+        """Sign-in before use, the idle lock, Ctrl+L and switching person (``counter_lock``)."""
+        from PySide6.QtGui import QAction, QKeySequence
+
+        from pos_app.ui.counter_lock import CounterLock
+
+        self.access = access
+        lock = self.lock = CounterLock(
+            self, access, self._runner, clinic_name=self._clinic_name, check_ms=idle_check_ms
+        )
+        for text, key, slot in (
+            ("&Lock the counter", "Ctrl+L", lock.lock_now),
+            ("S&witch person…", "Ctrl+Shift+L", lock.switch_person),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            self._menu.addAction(action)
+            self.addAction(action)
+        return lock
+
+    def guarded(self, permission: Permission, then: Callable[[], None]) -> None:
+        """Run a protected action, after a manager override if the signed-in person's role
+        may not (``override.ensure_permission``; the service checks again)."""
+        from pos_app.ui.override import ensure_permission
+
+        dialog = ensure_permission(self, self.access, self._runner, permission, then)
+        if dialog is not None:
+            self.override = dialog
+
     def stop_watching(self) -> None:
         """Closing down: stop the payment monitor's timer and every countdown."""
+        if self.lock is not None:
+            self.lock.stop()
         if self.clinic is not None:
             self.clinic.stop()
         if not self.payment_side_built:
@@ -484,8 +528,16 @@ class MainWindow(QMainWindow):
         if self.reconciliation is not None:
             self.reconciliation.open()
 
-    def show_payouts(self) -> PayoutsDialog:
-        """Ctrl+Shift+P: PayMongo's payouts with their payments and invoices; CSV export."""
+    def show_payouts(self) -> PayoutsDialog | None:
+        """Ctrl+Shift+P: PayMongo's payouts with their payments and invoices; CSV export.
+        Reports need staff or above: None while their approval is asked for."""
+        from pos_app.domain.roles import Permission
+
+        opened: list[PayoutsDialog] = []
+        self.guarded(Permission.VIEW_REPORTS, lambda: opened.append(self._open_payouts()))
+        return opened[0] if opened else None
+
+    def _open_payouts(self) -> PayoutsDialog:
         if self.payouts is None:
             from pos_app.ui.payouts_view import PayoutsDialog
 

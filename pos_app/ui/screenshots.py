@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -18,11 +19,15 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from pos_app.ui.counter_lock import CounterLock
+
 SETTLE_MS = 300  # time for layouts and pixmaps to paint before a grab
 # the window's first size and a common laptop screen: every window shot is taken at both, the
 # first size into a folder of its own
 SIZES = ((1280, 800), (1200, 760))
 TEST_CARD = "4343 4343 4343 4345"  # PayMongo's public test card
+DEMO_OWNER = ("demo-owner", "9001")  # sandbox only (docs/staff.md)
 
 
 class ScreenshotTour:
@@ -39,6 +44,9 @@ class ScreenshotTour:
         self._waiting: Callable[[AttemptUpdate | None], None] | None = None
         self.saved: list[str] = []
         folder.mkdir(parents=True, exist_ok=True)
+        # the demo owner, so every screen is open; the sign-in screens come at the end
+        services.access.sign_in(*DEMO_OWNER)
+        window.use_access(services.access)
         window.resize(1280, 800)
         window.payment.display_changed.connect(self._on_display)
         window.queue.loaded.connect(self._on_first_load)
@@ -316,6 +324,7 @@ class ScreenshotTour:
 
         def show() -> None:
             dialog = self._window.show_payouts()
+            assert dialog is not None  # the demo owner may see reports
             dialog.loaded.connect(
                 lambda: self._later(lambda: self._save_then(dialog, "payouts.png", self._history))
             )
@@ -326,7 +335,7 @@ class ScreenshotTour:
         """Ctrl+I on the bill paid in cash, its invoice printed and reprinted once."""
         bill_id, receipts = getattr(self, "_cash_bill_id", None), self._services.receipts
         if bill_id is None:
-            self._finish()
+            self._locked()
             return
 
         def print_twice() -> None:
@@ -340,12 +349,64 @@ class ScreenshotTour:
             dialog = BillHistoryDialog(self._runner, receipts, self._window)
             dialog.loaded.connect(
                 lambda _history: self._later(
-                    lambda: self._save_then(dialog, "bill-history.png", self._finish)
+                    lambda: self._save_then(dialog, "bill-history.png", self._locked)
                 )
             )
             dialog.open_bill(bill_id)
 
         self._runner.run_net(print_twice, on_success=lambda _: show(), on_failure=self._stop)
+
+    def _locked(self) -> None:
+        """The lock screen; the first start's owner page; a wrong PIN when switching person."""
+        lock = self._window.lock
+        assert lock is not None
+        lock.lock_now()
+
+        def first_owner() -> None:
+            self._save(self._window, "lock-screen.png")
+            lock.screen.show_first_owner()
+            lock.screen.name_edit.setText("Olivia Reyes")
+            self._later(wrong_pin)
+
+        def wrong_pin() -> None:
+            self._save(self._window, "sign-in-first-owner.png")
+            lock.screen.show_sign_in(switching=True)
+            lock.screen.name_edit.setText("demo-receptionist")
+            lock.screen.pin_edit.setText("1234")
+            lock.screen.sign_in_button.click()
+
+        def refused() -> None:
+            self._save(self._window, "sign-in.png")
+            lock.screen.pin_edit.setText("9003")
+            lock.screen.sign_in_button.click()
+
+        # a wrong PIN's message, then the receptionist signs in and asks for the payouts
+        self._watch_problem(lock, refused)
+        lock.signed_in.connect(lambda _person: self._later(self._override))
+        self._later(first_owner)
+
+    def _watch_problem(self, lock: CounterLock, then: Callable[[], None]) -> None:
+        """Once the wrong PIN's message is on the sign-in screen (a label has no signal)."""
+        timer = QTimer(self._window)
+
+        def poll() -> None:
+            text = lock.screen.problem.text()
+            if text and text != "Checking…" and lock.screen.sign_in_button.isEnabled():
+                timer.stop()
+                self._later(then)
+
+        timer.timeout.connect(poll)
+        timer.start(50)
+
+    def _override(self) -> None:
+        self._window.show_payouts()  # a receptionist: the approval dialog
+        dialog = self._window.override
+        if dialog is None:
+            self._finish()
+            return
+        dialog.name_edit.setText("demo-staff")
+        dialog.pin_edit.setText("9002")
+        self._later(lambda: self._save_then(dialog, "override.png", self._finish))
 
     def _save_then(self, widget: QWidget, name: str, then: Callable[[], None]) -> None:
         self._save(widget, name)

@@ -10,6 +10,8 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableWidget, QWidget
 
+from pos_app.services.counter import CounterServices
+
 
 def _python_threads() -> set[threading.Thread]:
     # Qt's pool threads show up as _DummyThread once they ran Python code; the pools are checked
@@ -64,6 +66,16 @@ class StallProbe:
     @property
     def worst_ms(self) -> float:
         return max(self.gaps_ms, default=0.0)
+
+
+DEMO_PINS = {"demo-owner": "9001", "demo-staff": "9002", "demo-receptionist": "9003"}
+
+
+def signed_in(services: CounterServices, name: str = "demo-owner") -> CounterServices:
+    """A sandbox counter with a demo person (docs/staff.md) already signed in, so a window
+    given its access opens without the sign-in page."""
+    services.access.sign_in(name, DEMO_PINS[name])
+    return services
 
 
 def key_click(

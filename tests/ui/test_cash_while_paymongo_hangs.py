@@ -21,6 +21,7 @@ from pos_app.storage.first_paint import read_queue
 from pos_app.ui.main_window import MainWindow
 from pos_sandbox.faults import FaultRule
 from pos_sandbox.server import SandboxServer
+from tests.ui.conftest import signed_in
 from tests.ui.test_starting import _run
 
 _Steps = Callable[[MainWindow], None]
@@ -84,7 +85,7 @@ def test_cash_is_taken_while_paymongo_hangs_at_start_up(
     seen: dict[str, object] = {}
 
     def build() -> CounterServices:
-        built.append(build_services(settings, Secrets()))
+        built.append(signed_in(build_services(settings, Secrets())))
         return built[0]
 
     def steps(window: MainWindow) -> None:

@@ -25,6 +25,7 @@ from pos_app.ui.application import run_gui_while_starting, tell_cannot_start
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.mode_banner import BANNERS, STARTING_BANNER
 from tests.demo_bills import seed_demo_bills_if_empty
+from tests.ui.conftest import signed_in
 
 
 def _used_counter() -> tuple[Settings, list[BillSummary]]:
@@ -120,7 +121,7 @@ def test_queue_is_shown_before_the_database_opens_then_search_uses_it(
     def build() -> CounterServices:
         assert release.wait(10), "the test never let the database open"
         seen["build_thread"] = threading.current_thread().name
-        services = build_services(settings, Secrets())
+        services = signed_in(build_services(settings, Secrets()))
         return dataclasses.replace(
             services, start_payment_backend=_no_payments, open_payment_backend=None
         )

@@ -4,8 +4,16 @@ Use cases that need a role call ``access.require(permission)`` themselves, so hi
 is never the only guard. Every sign-in, wrong PIN and lockout is written to the audit log
 under the person's own name, in the same transaction as the change to their wrong-PIN count.
 
-Threading contract: ``sign_in``, ``add_person``, ``disable_person`` and ``people`` block (scrypt
-and one database transaction): call them from a worker or a command. ``actor``, ``require`` and
+The counter can also be locked (by hand, or by itself after ``idle_after`` without input: the
+window calls ``touch`` on every key press or click). While locked, ``require`` refuses until
+someone signs in again; ``actor`` still names who was last signed in, so a payment that settles
+underneath (the monitor, a webhook) is booked under them. A manager override (``override``) lets
+one more person's PIN approve one action the signed-in person's role may not do: the next
+``require`` of that permission, within ``OVERRIDE_LIFETIME``; the audit names both people.
+
+Threading contract: ``sign_in``, ``override``, ``add_person``, ``disable_person``, ``people`` and
+``needs_owner`` block (scrypt and one database transaction): call them from a worker or a
+command. ``actor``, ``require``, ``require_approved``, ``touch``, ``lock``, ``lock_if_idle`` and
 ``sign_out`` are quick and safe from any thread.
 """
 
@@ -16,13 +24,15 @@ import getpass
 import math
 import threading
 from datetime import datetime, timedelta
+from typing import Final
 
 from pos_app.domain.clock import Clock
 from pos_app.domain.errors import NotFound, PermissionDenied, SignInRefused, UserFacingError
 from pos_app.domain.lockout import LockoutPolicy
 from pos_app.domain.people import Person, PersonRecord, StoredPin
-from pos_app.domain.roles import Permission, Role
+from pos_app.domain.roles import Permission, Role, can
 from pos_app.domain.roles import require as role_require
+from pos_app.services.access.approval import OVERRIDE_LIFETIME, Approval, Grant
 from pos_app.services.access.pins import (
     DEFAULT_KDF,
     ScryptParameters,
@@ -34,7 +44,9 @@ from pos_app.storage import Database
 from pos_app.storage.repositories.audit import AuditRepository
 from pos_app.storage.repositories.people import PeopleRepository
 
-__all__ = ["AccessService", "Audit", "os_user_actor"]
+__all__ = ["OVERRIDE_LIFETIME", "AccessService", "Approval", "Audit", "os_user_actor"]
+
+FIRST_OWNER_ACTOR: Final = "system:first-start"
 
 
 def os_user_actor() -> str:
@@ -53,6 +65,7 @@ class Audit:
     LOCKED_OUT = "locked_out"
     PERSON_ADDED = "person_added"
     PERSON_DISABLED = "person_disabled"
+    OVERRIDE_APPROVED = "override_approved"
 
 
 class AccessService:
@@ -65,13 +78,19 @@ class AccessService:
         *,
         policy: LockoutPolicy | None = None,
         kdf: ScryptParameters = DEFAULT_KDF,
+        idle_after: timedelta | None = None,
     ) -> None:
+        """``idle_after``: lock by itself after that long without ``touch`` (None: never)."""
         self._database = database
         self._clock = clock
         self._policy = policy or LockoutPolicy()
         self._kdf = kdf
         self._lock = threading.Lock()
         self._actor: Person | None = None
+        self._locked = False
+        self._idle_after = idle_after
+        self._last_touch = clock.now()
+        self._grants: dict[Permission, Grant] = {}
 
     # --- who is here ---------------------------------------------------------------------------
 
@@ -81,16 +100,65 @@ class AccessService:
         with self._lock:
             return self._actor
 
-    def require(self, permission: Permission) -> Person:
-        """The signed-in person, if their role may do ``permission``; else PermissionDenied."""
+    def actor_name(self) -> str | None:
+        """The signed-in person's name (the cashier on documents, the audit's actor)."""
         actor = self.actor
-        if actor is None:
-            raise PermissionDenied(
-                f"Please sign in first: only some people may {permission.action}.",
-                detail=f"nobody signed in for {permission.value}",
-            )
+        return None if actor is None else actor.name
+
+    @property
+    def locked(self) -> bool:
+        """Whether the lock screen is up: nobody may act until someone signs in."""
+        with self._lock:
+            return self._locked
+
+    def require(self, permission: Permission) -> Person:
+        """The signed-in person, if their role (or an override) allows ``permission``; else
+        PermissionDenied."""
+        return self.require_approved(permission).actor
+
+    def require_approved(self, permission: Permission) -> Approval:
+        """As ``require``, saying who approved it when an override was used (it is used up)."""
+        self.lock_if_idle()
+        now = self._clock.now()
+        with self._lock:
+            actor = None if self._locked else self._actor
+            if actor is None:
+                raise PermissionDenied(
+                    f"Please sign in first: only some people may {permission.action}.",
+                    detail=f"nobody signed in for {permission.value}",
+                )
+            if can(actor.role, permission):
+                return Approval(actor)
+            grant = self._grants.pop(permission, None)
+        if grant is not None and now < grant.until:
+            return Approval(actor, grant.approver)
         role_require(actor.role, permission)
-        return actor
+        raise AssertionError("unreachable: the role was refused above")  # pragma: no cover
+
+    # --- idle lock -----------------------------------------------------------------------------
+
+    def touch(self) -> None:
+        """Someone used the counter (a key, a click): the idle time starts again."""
+        now = self._clock.now()
+        with self._lock:
+            self._last_touch = now
+
+    def lock(self) -> None:
+        """Put the lock screen up: ``require`` refuses until the next sign-in. Unused
+        overrides lapse. ``actor`` stays, as who was last here."""
+        with self._lock:
+            self._locked = True
+            self._grants.clear()
+
+    def lock_if_idle(self) -> bool:
+        """Lock when nobody touched the counter for ``idle_after``; whether it is locked."""
+        now = self._clock.now()
+        with self._lock:
+            idle = self._idle_after is not None and now - self._last_touch >= self._idle_after
+            if idle and not self._locked and self._actor is not None:
+                self._locked = True
+                self._grants.clear()
+            return self._locked
 
     def sign_in(self, name: str, pin: str) -> Person:
         """Let ``name`` in if ``pin`` is theirs and they are not kept out; audited either way."""
@@ -112,11 +180,57 @@ class AccessService:
             uow.commit()
         with self._lock:
             self._actor = person
+            self._locked = False
+            self._last_touch = self._clock.now()
+            self._grants.clear()
         return person
 
     def sign_out(self) -> None:
         with self._lock:
             self._actor = None
+            self._locked = False
+            self._grants.clear()
+
+    def override(self, permission: Permission, name: str, pin: str) -> Person:
+        """Another person approves one ``permission`` for the signed-in one with their PIN:
+        the same lockout as signing in, and their role must allow it. Audited with both names;
+        the next ``require_approved(permission)`` uses the approval up."""
+        actor = self.actor
+        if actor is None or self.lock_if_idle():
+            raise PermissionDenied(
+                f"Please sign in first: only some people may {permission.action}."
+            )
+        now = self._clock.now()
+        with self._database.unit_of_work() as uow:
+            people, audit = PeopleRepository(uow.session), uow.audit
+            record = people.find(name, for_update=True)
+            refusal = self._check(record, name=name, pin=pin, now=now, people=people, audit=audit)
+            if refusal is None:
+                assert record is not None  # _check refuses unknown names
+                approver = record.person
+                if record.failures.count:
+                    people.save_failures(approver.id, self._policy.after_right_pin())
+                if not can(approver.role, permission):
+                    uow.commit()
+                    raise PermissionDenied(
+                        f"{approver.name} can't {permission.action} either. Please ask "
+                        f"someone whose role allows it.",
+                        detail=f"approver role {approver.role.value} lacks {permission.value}",
+                    )
+                audit.append(
+                    at=now,
+                    actor=actor.name,
+                    action=Audit.OVERRIDE_APPROVED,
+                    subject=_subject(approver),
+                    approver=approver.name,
+                    details={"permission": permission.value, "role": approver.role.value},
+                )
+            uow.commit()
+        if refusal is not None:
+            raise refusal
+        with self._lock:
+            self._grants[permission] = Grant(approver, now + OVERRIDE_LIFETIME)
+        return approver
 
     def _check(
         self,
@@ -170,6 +284,18 @@ class AccessService:
     def people(self) -> list[Person]:
         with self._database.unit_of_work(read_only=True) as uow:
             return PeopleRepository(uow.session).everyone()
+
+    def needs_owner(self) -> bool:
+        """Whether nobody active is an owner yet: the first start asks for one."""
+        with self._database.unit_of_work(read_only=True) as uow:
+            return PeopleRepository(uow.session).count_active(Role.OWNER) == 0
+
+    def add_first_owner(self, name: str, pin: str) -> Person:
+        """The first start's owner, then signed in (refused once there is an active owner)."""
+        if not self.needs_owner():
+            raise UserFacingError("This counter already has an owner. Please sign in.")
+        person = self.add_person(name, Role.OWNER, pin, by=FIRST_OWNER_ACTOR)
+        return self.sign_in(person.name, pin)
 
     def add_person(self, name: str, role: Role, pin: str, *, by: str) -> Person:
         """Add someone who may sign in. While no owner is active, the one added must be an

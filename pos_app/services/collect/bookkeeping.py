@@ -66,7 +66,7 @@ def record_tender(
     bill = uow.bills.set_payment_state(bill.id, amount_paid=paid, status=status, at=at)
     uow.audit.append(
         at=at,
-        actor=counter.cashier,
+        actor=counter.actor,
         action="tender_recorded",
         subject=f"bill:{bill.id}",
         details={"method": tender.method.value, "amount": str(tender.amount)},
@@ -83,7 +83,7 @@ def record_tender(
         )
         uow.audit.append(
             at=at,
-            actor=counter.cashier,
+            actor=counter.actor,
             action="invoice_issued",
             subject=f"bill:{bill.id}",
             details={"invoice": invoice.number},
@@ -165,7 +165,7 @@ def add_walk_in_bill(
             updated_at=at,
         )
     )
-    uow.audit.append(at=at, actor=counter.cashier, action="walk_in_bill", subject=f"bill:{bill.id}")
+    uow.audit.append(at=at, actor=counter.actor, action="walk_in_bill", subject=f"bill:{bill.id}")
     return bill
 
 

@@ -5,6 +5,7 @@ Threading contract: immutable values; share them freely.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,13 +24,20 @@ class CounterIdentity:
     terminal_id: str
     invoice_prefix: str
     clinic_name: str
-    cashier: str = "counter"
+    cashier: str = "counter"  # the audit's actor while nobody is signed in
     keyed_card_enabled: bool = False
     # where PayMongo sends the patient's phone after an e-wallet or 3DS page; nothing reads it
     return_url: str = "https://kaha.invalid/payment-finished"
     # what the PayMongo account takes, and how it spells each type (read from its capabilities)
     paymongo_methods: AccountMethods = field(default_factory=AccountMethods.assumed)
     time_zone: str = "Asia/Manila"  # the clinic's: walk-in bill numbers read as its clock
+    # the name of the person signed in at the counter now (AccessService.actor_name), if any
+    signed_in: Callable[[], str | None] = field(default=lambda: None, compare=False)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit names for what this counter does now: the signed-in person."""
+        return self.signed_in() or self.cashier
 
     @property
     def zone(self) -> tzinfo:

@@ -282,7 +282,7 @@ class CollectService:
             uow.attempts.add(attempt, terminal_id=self._counter.terminal_id)
             uow.audit.append(
                 at=now,
-                actor=self._counter.cashier,
+                actor=self._counter.actor,
                 action="payment_started",
                 subject=f"bill:{bill_id}",
                 details={"attempt": attempt.id, "method": method.value, "amount": str(amount)},

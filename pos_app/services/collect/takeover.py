@@ -40,7 +40,8 @@ def take_over_counter(
 ) -> list[PaymentAttempt]:
     """Give every open attempt of ``gone_terminal`` to ``this_terminal``, audited; returns them.
     The person signed in at ``access`` must be allowed to (PermissionDenied otherwise)."""
-    person = access.require(Permission.TAKE_OVER_COUNTER)
+    approval = access.require_approved(Permission.TAKE_OVER_COUNTER)
+    person = approval.actor
     if gone_terminal == this_terminal:
         raise UserFacingError(
             f"Counter {this_terminal} is this counter: its open payments are already its own."
@@ -52,6 +53,7 @@ def take_over_counter(
             actor=person.name,
             action=TAKEOVER_ACTION,
             subject=f"terminal:{gone_terminal}",
+            approver=approval.approver_name,
             details={
                 "to_terminal": this_terminal,
                 "attempts": [attempt.id for attempt in taken],

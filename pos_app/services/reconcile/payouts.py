@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos_app.domain.attempt import AttemptState, PaymentAttempt
 from pos_app.domain.money import Money
+from pos_app.domain.roles import Permission
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.models import Page, Payment, PaymentStatus
 from pos_app.paymongo.models.payouts import Payout
@@ -30,6 +32,9 @@ from pos_app.services.reconcile.listing import walk_back
 from pos_app.services.reconcile.matching import ATTEMPT_KEY, find_attempt, match_ids
 from pos_app.storage import Database
 from pos_app.storage.repositories.reconcile import ReconcileRepository
+
+if TYPE_CHECKING:
+    from pos_app.services.access import AccessService
 
 PAYMENTS_BEFORE_PAYOUT = timedelta(days=14)
 CSV_COLUMNS = (
@@ -111,12 +116,20 @@ class PayoutReport:
 
 
 class PayoutService:
-    def __init__(self, database: Database, paymongo: PayMongoClient) -> None:
+    """With ``access`` (the window's counter), reading payouts needs ``VIEW_REPORTS``; the
+    accountant's command, run by the computer's user, passes none."""
+
+    def __init__(
+        self, database: Database, paymongo: PayMongoClient, access: AccessService | None = None
+    ) -> None:
         self._database = database
         self._paymongo = paymongo
+        self._access = access
 
     def reports(self, *, limit: int = 20) -> list[PayoutReport]:
         """The newest ``limit`` payouts, each with its payments matched to invoices."""
+        if self._access is not None:
+            self._access.require(Permission.VIEW_REPORTS)
         payouts: list[Payout] = []
         for payout in self._paymongo.iter_payouts():
             payouts.append(payout)

@@ -17,7 +17,7 @@ from pos_app.services.collect.results import AttemptUpdate, Settlement
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
-from tests.ui.conftest import active_timers, key_click
+from tests.ui.conftest import active_timers, key_click, signed_in
 
 WAIT_MS = 10_000
 
@@ -36,7 +36,7 @@ def counter(
             **extra,
         }
     )
-    services = build_services(settings, Secrets())
+    services = signed_in(build_services(settings, Secrets()))
     backend = services.start_payment_backend()
     assert backend.clinic is not None  # sandbox mode: bills come from the clinic stand-in
     backend.clinic.run()
@@ -58,6 +58,7 @@ def window(qtbot: QtBot, counter: tuple[CounterServices, PaymentBackend]) -> Ite
         keyed_card_enabled=services.settings.keyed_card_enabled,
         wallet_sources=services.settings.wallet_sources,
     )
+    main.use_access(services.access)  # the demo owner is signed in already
     qtbot.addWidget(main)
     qtbot.addWidget(main.customer_display)
     with qtbot.waitSignal(main.queue.loaded, timeout=WAIT_MS):

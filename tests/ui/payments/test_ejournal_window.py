@@ -76,6 +76,7 @@ def test_the_counters_journal_asks_who_is_signed_in(
     services, _ = counter
     assert services.journal is not None  # built with the counter's services
     window.journal = services.journal
+    services.access.sign_out()  # the fixture signed the demo owner in: the journal must ask
 
     dialog = _open_journal(qtbot, window)
     qtbot.waitUntil(lambda: dialog.status.text() != "Loading…", timeout=WAIT_MS)

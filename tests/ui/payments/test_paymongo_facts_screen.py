@@ -21,7 +21,7 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_sandbox.paymongo.config import PayMongoConfig
 from pos_sandbox.paymongo.state import PayMongoState
-from tests.ui.conftest import cell_text, key_click, key_clicks
+from tests.ui.conftest import cell_text, key_click, key_clicks, signed_in
 from tests.ui.payments.conftest import WAIT_MS
 from tests.ui.payments.test_payment_panel import _start_qr
 
@@ -43,7 +43,7 @@ def counter(
     settings = load_settings(
         {"POS_APP_DATA_DIR": str(data), "POS_APP_CONFIG_DIR": str(tmp_path / "cfg")}
     )
-    services = build_services(settings, Secrets())
+    services = signed_in(build_services(settings, Secrets()))
     backend = services.start_payment_backend()
     assert backend.clinic is not None  # sandbox mode: bills come from the clinic stand-in
     backend.clinic.run()
