@@ -2,8 +2,10 @@
 
 Each page is stored with the cursor (the last bill's ``updated_at`` and id) in one transaction,
 so a pull killed halfway, even the first full load of 100,000 bills, resumes after the last page
-it stored. A bill with a payment open at the counter is never changed under the receptionist:
-a change of its amount (or its cancellation) is held and shown, and applied once accepted.
+it stored. A first load commits without waiting for the disk (``first_load_writer``): a power cut
+may lose its last pages, each with its cursor, and they are pulled again. A bill with a payment
+open at the counter is never changed under the receptionist: a change of its amount (or its
+cancellation) is held and shown, and applied once accepted.
 
 Threading contract: blocking; run on a worker thread, never the GUI thread. One pull at a time
 per database (ClinicSync holds the lock); `progress` is called on the pulling thread.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from pos_app.clinic import ClinicClient, Cursor, RemoteBill
@@ -21,6 +24,7 @@ from pos_app.clinic.wire import parse_bill
 from pos_app.domain.bill import Bill, BillStatus
 from pos_app.domain.clock import Clock
 from pos_app.storage import Database, UnitOfWork
+from pos_app.storage.first_load import first_load_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,12 @@ def pull_bills(
     done = pulled = held = pages = 0
     seen: set[int] | None = set() if full else None
     # The next page is asked for while this one is stored: the server's time and ours overlap.
-    with ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as prefetch:
+    # A first load stores pages the server can send again without waiting for the disk on each.
+    writer = first_load_writer(database) if first_sync else nullcontext(database)
+    with (
+        writer as pages_to,
+        ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as prefetch,
+    ):
         upcoming = prefetch.submit(client.bills_after, cursor, page_size)
         while True:
             page = upcoming.result()
@@ -77,7 +86,7 @@ def pull_bills(
             if more:
                 upcoming = prefetch.submit(client.bills_after, page.bills[-1].cursor, page_size)
             if page.bills:
-                stored, kept = store_page(database, clock, page.bills)
+                stored, kept = store_page(pages_to, clock, page.bills)
                 pulled += stored
                 held += kept
                 if seen is not None:
