@@ -146,7 +146,8 @@ def _clinic_server(token: str) -> Iterator[str]:
     """The sandbox in its own process, as a clinic's server is: its JSON is not built on this
     process's GIL. Yields the clinic's base URL."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "pos_sandbox", "--clinic-token", token],
+        # "--clinic-token=..." in one piece: a random token may start with "-"
+        [sys.executable, "-m", "pos_sandbox", f"--clinic-token={token}"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -14,12 +14,14 @@ per database (ClinicSync holds the lock); `progress` is called on the pulling th
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from pos_app.clinic import ClinicClient, Cursor, RemoteBill
+from pos_app.clinic import BillPage, ClinicClient, Cursor, RemoteBill
 from pos_app.clinic.wire import parse_bill
 from pos_app.domain.bill import Bill, BillStatus
 from pos_app.domain.clock import Clock
@@ -58,6 +60,7 @@ def pull_bills(
     clock: Clock,
     *,
     page_size: int,
+    pages_per_commit: int = 1,
     full: bool = False,
     progress: ProgressListener | None = None,
 ) -> PullResult:
@@ -71,36 +74,99 @@ def pull_bills(
     cursor = _cursor(state.cursor_updated_at, state.cursor_updated_us, state.cursor_bill_id)
     done = pulled = held = pages = 0
     seen: set[int] | None = set() if full else None
-    # The next page is asked for while this one is stored: the server's time and ours overlap.
-    # A first load stores pages the server can send again without waiting for the disk on each.
+    # Pages are asked for while earlier ones are stored (the server's time and ours overlap), and
+    # the pages already here, up to `pages_per_commit`, are stored with the cursor in one
+    # transaction. A first load stores pages the server can send again without waiting for the
+    # disk on each commit.
     writer = first_load_writer(database) if first_sync else nullcontext(database)
     with (
         writer as pages_to,
-        ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as prefetch,
+        ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as pool,
     ):
-        upcoming = prefetch.submit(client.bills_after, cursor, page_size)
-        while True:
-            page = upcoming.result()
-            pages += 1
-            more = page.has_next and bool(page.bills)
-            if more:
-                upcoming = prefetch.submit(client.bills_after, page.bills[-1].cursor, page_size)
-            if page.bills:
-                stored, kept = store_page(pages_to, clock, page.bills)
-                pulled += stored
-                held += kept
-                if seen is not None:
-                    seen.update(remote.cursor.bill_id for remote in page.bills)
-            done += len(page.bills)
-            if progress is not None:
-                progress(PullProgress(done, done + page.count - len(page.bills), first_sync))
-            if not more:
-                break
+        ahead = _PagesAhead(client, cursor, page_size, pages_per_commit, pool)
+        try:
+            while batch := ahead.next_batch():
+                pages += len(batch)
+                bills = [bill for page in batch for bill in page.bills]
+                if bills:
+                    stored, kept = store_page(pages_to, clock, bills)
+                    pulled += stored
+                    held += kept
+                    if seen is not None:
+                        seen.update(remote.cursor.bill_id for remote in bills)
+                done += len(bills)
+                last = batch[-1]
+                if progress is not None:
+                    progress(PullProgress(done, done + last.count - len(last.bills), first_sync))
+        finally:
+            ahead.stop()
     removed = _remove_unseen(database, clock, seen) if seen is not None else 0
     with database.unit_of_work() as uow:
         uow.clinic_sync.pulled(clock.now(), caught_up=True)
         uow.commit()
     return PullResult(pulled, held, removed, pages, first_sync_done=True)
+
+
+class _PagesAhead:
+    """Fetches pages on `pool`, one after another, up to `depth` ahead of the caller."""
+
+    def __init__(
+        self,
+        client: ClinicClient,
+        cursor: Cursor | None,
+        page_size: int,
+        depth: int,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        self._fetched: queue.Queue[BillPage | Exception] = queue.Queue(maxsize=depth)
+        self._depth = depth
+        self._stopped = threading.Event()
+        self._failure: Exception | None = None
+        self._finished = False
+        pool.submit(self._fetch, client, cursor, page_size)
+
+    def next_batch(self) -> list[BillPage]:
+        """The next page (waiting for it) and those already fetched after it, up to `depth`;
+        empty once the last page was handed out. Raises the fetch's error after the pages
+        fetched before it."""
+        if self._failure is not None:
+            raise self._failure
+        batch: list[BillPage] = []
+        while not self._finished and len(batch) < self._depth:
+            try:
+                item = self._fetched.get(block=not batch)
+            except queue.Empty:
+                break
+            if isinstance(item, Exception):
+                self._failure = item
+                if not batch:
+                    raise item
+                break
+            batch.append(item)
+            self._finished = not (item.has_next and item.bills)
+        return batch
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _fetch(self, client: ClinicClient, cursor: Cursor | None, page_size: int) -> None:
+        try:
+            while not self._stopped.is_set():
+                page = client.bills_after(cursor, page_size)
+                self._hand_over(page)
+                if not (page.has_next and page.bills):
+                    return
+                cursor = page.bills[-1].cursor
+        except Exception as failure:  # handed to the caller, raised there
+            self._hand_over(failure)
+
+    def _hand_over(self, item: BillPage | Exception) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._fetched.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
 
 def _cursor(updated_at: str | None, updated_us: int | None, bill_id: int | None) -> Cursor | None:
