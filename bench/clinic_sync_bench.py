@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -22,12 +23,14 @@ from bench.common import Figure
 from pos_app.clinic import ClinicClient, RemoteBill
 from pos_app.domain.clock import SystemClock
 from pos_app.services.clinic_sync import ClinicSync
+from pos_app.services.clinic_sync.job import PAGES_PER_COMMIT
 from pos_app.services.clinic_sync.pull import store_page
 from pos_app.storage import Database, open_database
 from pos_app.storage.first_load import first_load_writer
 from pos_app.storage.repositories.bill_fast_insert import sqlite_text
 from pos_app.storage.search import tokens_for
 
+T = TypeVar("T")
 BILLS = 100_000
 PAGE = 500
 CHANGED = 100
@@ -46,23 +49,27 @@ def _pages(client: ClinicClient) -> list[list[RemoteBill]]:
 
 
 def _storage_rate(scratch: Path, pages: list[list[RemoteBill]]) -> float:
-    """Bills a second through the sync's own storage stage of a first load (page + cursor per
-    transaction, on the first load's own connection)."""
+    """Bills a second through the sync's own storage stage of a first load (PAGES_PER_COMMIT
+    pages and the cursor per transaction, on the first load's own connection)."""
     database = open_database(f"sqlite:///{scratch / 'storage.sqlite3'}")
     clock = SystemClock()
     began = time.perf_counter()
     with first_load_writer(database) as writer:
-        for page in pages:
-            store_page(writer, clock, page)
+        for batch in _batches(pages):
+            store_page(writer, clock, [bill for page in batch for bill in page])
     seconds = time.perf_counter() - began
     database.dispose()
     return sum(len(page) for page in pages) / seconds
 
 
+def _batches(pages: list[T]) -> list[list[T]]:
+    return [pages[at : at + PAGES_PER_COMMIT] for at in range(0, len(pages), PAGES_PER_COMMIT)]
+
+
 def _bare_rate(scratch: Path, pages: list[list[RemoteBill]]) -> float:
     """Bills a second for plain sqlite3 executemany of the same rows (patients, bills, lines,
-    search words) into the same schema, prepared beforehand, a page per transaction, with the
-    durability of a first load (WAL, ``synchronous=NORMAL``)."""
+    search words) into the same schema, prepared beforehand, as many pages per transaction as
+    the sync stores together, with the durability of a first load (WAL, ``synchronous=NORMAL``)."""
     path = scratch / "bare.sqlite3"
     open_database(f"sqlite:///{path}").dispose()  # the app's schema, indexes included
     prepared = []
@@ -101,7 +108,11 @@ def _bare_rate(scratch: Path, pages: list[list[RemoteBill]]) -> float:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous=NORMAL")
     began = time.perf_counter()
-    for people, bill_rows, lines, words in prepared:
+    for batch in _batches(prepared):
+        people = sorted({person for page in batch for person in page[0]})
+        bill_rows = [row for page in batch for row in page[1]]
+        lines = [row for page in batch for row in page[2]]
+        words = [row for page in batch for row in page[3]]
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(
             "INSERT OR REPLACE INTO patients (remote_id, first_name, last_name, senior_pwd_id)"

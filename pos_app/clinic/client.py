@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 import httpx
-import orjson
 
 from pos_app import __version__
 from pos_app.clinic.errors import (
@@ -234,8 +233,8 @@ class ClinicClient:
         if not 200 <= response.status_code < 300:
             raise error_from_response(response.status_code, response.headers, raw)
         try:
-            return orjson.loads(raw)
-        except (ValueError, RecursionError):  # orjson.JSONDecodeError is a ValueError
+            return json.loads(raw)
+        except (ValueError, RecursionError):
             raise ClinicBadAnswer(
                 "clinic answer is not JSON", status=response.status_code
             ) from None
