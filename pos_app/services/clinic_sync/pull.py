@@ -118,10 +118,10 @@ class _PagesAhead:
         depth: int,
         pool: ThreadPoolExecutor,
     ) -> None:
-        self._fetched: queue.Queue[BillPage | Exception] = queue.Queue(maxsize=depth)
+        self._fetched: queue.Queue[BillPage | BaseException] = queue.Queue(maxsize=depth)
         self._depth = depth
         self._stopped = threading.Event()
-        self._failure: Exception | None = None
+        self._failure: BaseException | None = None
         self._finished = False
         pool.submit(self._fetch, client, cursor, page_size)
 
@@ -137,7 +137,7 @@ class _PagesAhead:
                 item = self._fetched.get(block=not batch)
             except queue.Empty:
                 break
-            if isinstance(item, Exception):
+            if isinstance(item, BaseException):
                 self._failure = item
                 if not batch:
                     raise item
@@ -157,10 +157,10 @@ class _PagesAhead:
                 if not (page.has_next and page.bills):
                     return
                 cursor = page.bills[-1].cursor
-        except Exception as failure:  # handed to the caller, raised there
+        except BaseException as failure:  # handed to the caller, raised there (it waits on it)
             self._hand_over(failure)
 
-    def _hand_over(self, item: BillPage | Exception) -> None:
+    def _hand_over(self, item: BillPage | BaseException) -> None:
         while not self._stopped.is_set():
             try:
                 self._fetched.put(item, timeout=0.1)
@@ -176,7 +176,8 @@ def _cursor(updated_at: str | None, updated_us: int | None, bill_id: int | None)
 
 
 def store_page(database: Database, clock: Clock, remote: Sequence[RemoteBill]) -> tuple[int, int]:
-    """Store one page and its cursor in one transaction; (bills stored, changes held)."""
+    """Store the bills of one or more pages and the cursor after them in one transaction;
+    (bills stored, changes held)."""
     now = clock.now()
     with database.unit_of_work() as uow:
         to_hold = _changes_to_hold(uow, remote)
