@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PAGE_SIZE = 500
 # Pages already fetched are stored together, up to this many per transaction (2,000 bills): fewer
 # commits rewrite the same index pages less often. A pull never waits for the network with a
-# transaction open, and a first load killed halfway asks again for at most this many pages.
+# transaction open. A pull killed halfway asks again only for the pages it had fetched and not yet
+# committed: the batch being stored, as many queued behind it, and the one in flight.
 PAGES_PER_COMMIT = 4
 # While the server is away, the job itself tries again after 2 s, doubling up to 2 minutes.
 JOB_BACKOFF = RetryPolicy(max_attempts=1_000_000, base_delay_s=2.0, max_delay_s=120.0)
