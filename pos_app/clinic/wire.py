@@ -71,38 +71,49 @@ def parse_page(data: object) -> BillPage:
     count = data.get("count")
     if not isinstance(count, int):
         raise ClinicBadAnswer("a bill list without a count")
-    bills = [parse_bill(item) for item in data["results"]]
+    seen = _Seen()  # a page repeats patients, clinics and catalogue lines: each read once
+    bills = [parse_bill(item, seen) for item in data["results"]]
     return BillPage(count=count, has_next=bool(data.get("next")), bills=bills)
 
 
-def parse_bill(data: object) -> RemoteBill:
+class _Seen:
+    """What one page already read: equal JSON gives the same (immutable) value, checked once."""
+
+    __slots__ = ("lines", "patients")
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[object, ...], BillLine] = {}
+        self.patients: dict[tuple[object, ...], Patient] = {}
+
+
+def parse_bill(data: object, seen: _Seen | None = None) -> RemoteBill:
     """One bill of the contract's shape; ClinicBadAnswer for anything else."""
     try:
-        return _parse_bill(data)
+        return _parse_bill(data, _Seen() if seen is None else seen)
     except (KeyError, TypeError, ValueError) as exc:
         raise ClinicBadAnswer(f"a bill the counter cannot read: {exc!r}") from exc
 
 
-def _parse_bill(data: object) -> RemoteBill:
+def _parse_bill(data: object, seen: _Seen) -> RemoteBill:
     if not isinstance(data, Mapping):
         raise TypeError("bill is not an object")
     remote_id = int(data["id"])
     person = data["patient"]
-    patient = Patient(
-        id=int(person["id"]),
-        first_name=str(person["first_name"]),
-        last_name=str(person["last_name"]),
-        senior_pwd_id=person.get("senior_pwd_id"),
+    patient_key = (
+        person["id"],
+        person["first_name"],
+        person["last_name"],
+        person.get("senior_pwd_id"),
     )
-    lines = tuple(
-        BillLine(
-            code=str(line["code"]),
-            description=str(line["description"]),
-            quantity=int(line["quantity"]),
-            unit_price=Money(centavos(line["unit_price"])),
+    patient = seen.patients.get(patient_key)
+    if patient is None:
+        patient = seen.patients[patient_key] = Patient(
+            id=int(person["id"]),
+            first_name=str(person["first_name"]),
+            last_name=str(person["last_name"]),
+            senior_pwd_id=person.get("senior_pwd_id"),
         )
-        for line in data["lines"]
-    )
+    lines = tuple([_line(line, seen.lines) for line in data["lines"]])
     amount = centavos(data["amount"])
     status = _STATUSES[data["status"]]
     paid = amount if status is BillStatus.PAID else 0
@@ -124,3 +135,16 @@ def _parse_bill(data: object) -> RemoteBill:
         remote_id=remote_id,
     )
     return RemoteBill(bill, Cursor(to_micros(updated), remote_id, updated_text), data)
+
+
+def _line(data: Mapping[str, Any], known: dict[tuple[object, ...], BillLine]) -> BillLine:
+    key = (data["code"], data["description"], data["quantity"], data["unit_price"])
+    line = known.get(key)
+    if line is None:
+        line = known[key] = BillLine(
+            code=str(data["code"]),
+            description=str(data["description"]),
+            quantity=int(data["quantity"]),
+            unit_price=Money(centavos(data["unit_price"])),
+        )
+    return line

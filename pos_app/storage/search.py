@@ -21,6 +21,8 @@ _DIGITS = re.compile(r"[0-9]+")
 
 def fold(text: str) -> str:
     """Lower case, accents removed ("Peña" -> "pena"), everything else kept."""
+    if text.isascii():  # nothing to decompose (most names, every bill number): the fast way
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

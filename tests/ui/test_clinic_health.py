@@ -77,7 +77,9 @@ def test_a_first_sync_shows_its_progress_in_the_window(
     progress = [
         t for t in seen if re.fullmatch(r"Loading bills from the clinic: [\d,]+ of 3,060 bills", t)
     ]
-    assert len(progress) >= 5, seen  # the 60 demo bills and 3,000 more, page by page
+    # the 60 demo bills and 3,000 more: 7 pages of 500, stored at most 4 pages per commit, and
+    # progress shown after each commit
+    assert len(progress) >= 2, seen
 
 
 def test_without_a_clinic_server_the_window_says_so_and_walk_ins_still_work(

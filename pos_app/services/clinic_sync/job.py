@@ -37,6 +37,11 @@ from pos_app.storage import Database, HeldChange, OutboxMessage
 log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 500
+# Pages already fetched are stored together, up to this many per transaction (2,000 bills): fewer
+# commits rewrite the same index pages less often. A pull never waits for the network with a
+# transaction open. A pull killed halfway asks again only for the pages it had fetched and not yet
+# committed: the batch being stored, as many queued behind it, and the one in flight.
+PAGES_PER_COMMIT = 4
 # While the server is away, the job itself tries again after 2 s, doubling up to 2 minutes.
 JOB_BACKOFF = RetryPolicy(max_attempts=1_000_000, base_delay_s=2.0, max_delay_s=120.0)
 
@@ -86,6 +91,7 @@ class ClinicSync:
         *,
         interval_s: float = 30.0,
         page_size: int = DEFAULT_PAGE_SIZE,
+        pages_per_commit: int = PAGES_PER_COMMIT,
         monotonic: Callable[[], float] = time.monotonic,
         draw: Callable[[], float] | None = None,
     ) -> None:
@@ -94,6 +100,7 @@ class ClinicSync:
         self._clock = clock
         self.interval_s = interval_s
         self._page_size = page_size
+        self._pages_per_commit = pages_per_commit
         self._monotonic = monotonic
         self._draw = draw or random.Random().random
         self._sender = OutboxSender(database, client, clock, draw=self._draw)
@@ -132,6 +139,7 @@ class ClinicSync:
                     self._client,
                     self._clock,
                     page_size=self._page_size,
+                    pages_per_commit=self._pages_per_commit,
                     full=full,
                     progress=self._progress,
                 )

@@ -2,8 +2,10 @@
 
 Each page is stored with the cursor (the last bill's ``updated_at`` and id) in one transaction,
 so a pull killed halfway, even the first full load of 100,000 bills, resumes after the last page
-it stored. A bill with a payment open at the counter is never changed under the receptionist:
-a change of its amount (or its cancellation) is held and shown, and applied once accepted.
+it stored. A first load commits without waiting for the disk (``first_load_writer``): a power cut
+may lose its last pages, each with its cursor, and they are pulled again. A bill with a payment
+open at the counter is never changed under the receptionist: a change of its amount (or its
+cancellation) is held and shown, and applied once accepted.
 
 Threading contract: blocking; run on a worker thread, never the GUI thread. One pull at a time
 per database (ClinicSync holds the lock); `progress` is called on the pulling thread.
@@ -12,15 +14,19 @@ per database (ClinicSync holds the lock); `progress` is called on the pulling th
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from pos_app.clinic import ClinicClient, Cursor, RemoteBill
+from pos_app.clinic import BillPage, ClinicClient, Cursor, RemoteBill
 from pos_app.clinic.wire import parse_bill
 from pos_app.domain.bill import Bill, BillStatus
 from pos_app.domain.clock import Clock
 from pos_app.storage import Database, UnitOfWork
+from pos_app.storage.first_load import first_load_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,7 @@ def pull_bills(
     clock: Clock,
     *,
     page_size: int,
+    pages_per_commit: int = 1,
     full: bool = False,
     progress: ProgressListener | None = None,
 ) -> PullResult:
@@ -67,31 +74,99 @@ def pull_bills(
     cursor = _cursor(state.cursor_updated_at, state.cursor_updated_us, state.cursor_bill_id)
     done = pulled = held = pages = 0
     seen: set[int] | None = set() if full else None
-    # The next page is asked for while this one is stored: the server's time and ours overlap.
-    with ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as prefetch:
-        upcoming = prefetch.submit(client.bills_after, cursor, page_size)
-        while True:
-            page = upcoming.result()
-            pages += 1
-            more = page.has_next and bool(page.bills)
-            if more:
-                upcoming = prefetch.submit(client.bills_after, page.bills[-1].cursor, page_size)
-            if page.bills:
-                stored, kept = store_page(database, clock, page.bills)
-                pulled += stored
-                held += kept
-                if seen is not None:
-                    seen.update(remote.cursor.bill_id for remote in page.bills)
-            done += len(page.bills)
-            if progress is not None:
-                progress(PullProgress(done, done + page.count - len(page.bills), first_sync))
-            if not more:
-                break
+    # Pages are asked for while earlier ones are stored (the server's time and ours overlap), and
+    # the pages already here, up to `pages_per_commit`, are stored with the cursor in one
+    # transaction. A first load stores pages the server can send again without waiting for the
+    # disk on each commit.
+    writer = first_load_writer(database) if first_sync else nullcontext(database)
+    with (
+        writer as pages_to,
+        ThreadPoolExecutor(1, thread_name_prefix="clinic-prefetch") as pool,
+    ):
+        ahead = _PagesAhead(client, cursor, page_size, pages_per_commit, pool)
+        try:
+            while batch := ahead.next_batch():
+                pages += len(batch)
+                bills = [bill for page in batch for bill in page.bills]
+                if bills:
+                    stored, kept = store_page(pages_to, clock, bills)
+                    pulled += stored
+                    held += kept
+                    if seen is not None:
+                        seen.update(remote.cursor.bill_id for remote in bills)
+                done += len(bills)
+                last = batch[-1]
+                if progress is not None:
+                    progress(PullProgress(done, done + last.count - len(last.bills), first_sync))
+        finally:
+            ahead.stop()
     removed = _remove_unseen(database, clock, seen) if seen is not None else 0
     with database.unit_of_work() as uow:
         uow.clinic_sync.pulled(clock.now(), caught_up=True)
         uow.commit()
     return PullResult(pulled, held, removed, pages, first_sync_done=True)
+
+
+class _PagesAhead:
+    """Fetches pages on `pool`, one after another, up to `depth` ahead of the caller."""
+
+    def __init__(
+        self,
+        client: ClinicClient,
+        cursor: Cursor | None,
+        page_size: int,
+        depth: int,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        self._fetched: queue.Queue[BillPage | BaseException] = queue.Queue(maxsize=depth)
+        self._depth = depth
+        self._stopped = threading.Event()
+        self._failure: BaseException | None = None
+        self._finished = False
+        pool.submit(self._fetch, client, cursor, page_size)
+
+    def next_batch(self) -> list[BillPage]:
+        """The next page (waiting for it) and those already fetched after it, up to `depth`;
+        empty once the last page was handed out. Raises the fetch's error after the pages
+        fetched before it."""
+        if self._failure is not None:
+            raise self._failure
+        batch: list[BillPage] = []
+        while not self._finished and len(batch) < self._depth:
+            try:
+                item = self._fetched.get(block=not batch)
+            except queue.Empty:
+                break
+            if isinstance(item, BaseException):
+                self._failure = item
+                if not batch:
+                    raise item
+                break
+            batch.append(item)
+            self._finished = not (item.has_next and item.bills)
+        return batch
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _fetch(self, client: ClinicClient, cursor: Cursor | None, page_size: int) -> None:
+        try:
+            while not self._stopped.is_set():
+                page = client.bills_after(cursor, page_size)
+                self._hand_over(page)
+                if not (page.has_next and page.bills):
+                    return
+                cursor = page.bills[-1].cursor
+        except BaseException as failure:  # handed to the caller, raised there (it waits on it)
+            self._hand_over(failure)
+
+    def _hand_over(self, item: BillPage | BaseException) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._fetched.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
 
 def _cursor(updated_at: str | None, updated_us: int | None, bill_id: int | None) -> Cursor | None:
@@ -101,7 +176,8 @@ def _cursor(updated_at: str | None, updated_us: int | None, bill_id: int | None)
 
 
 def store_page(database: Database, clock: Clock, remote: Sequence[RemoteBill]) -> tuple[int, int]:
-    """Store one page and its cursor in one transaction; (bills stored, changes held)."""
+    """Store the bills of one or more pages and the cursor after them in one transaction;
+    (bills stored, changes held)."""
     now = clock.now()
     with database.unit_of_work() as uow:
         to_hold = _changes_to_hold(uow, remote)

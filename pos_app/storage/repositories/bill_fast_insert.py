@@ -33,7 +33,7 @@ _TOKENS = "INSERT INTO bill_search_tokens (token, bill_id, updated_at, status) V
 
 def sqlite_text(moment: datetime) -> str:
     """How SQLAlchemy's SQLite DATETIME stores an aware time that UtcDateTime made naive UTC."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def can_insert_fast(session: Session) -> bool:

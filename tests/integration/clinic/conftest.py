@@ -60,7 +60,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def sync(database: Database, client: ClinicClient, clock: FakeClock) -> ClinicSync:
-    return ClinicSync(database, client, clock, page_size=20, draw=lambda: 0.5)
+    # a page per transaction: progress and resumes counted page by page
+    return ClinicSync(database, client, clock, page_size=20, pages_per_commit=1, draw=lambda: 0.5)
 
 
 def clinic_bill(control: httpx.Client, bill_id: int) -> dict[str, object]:
