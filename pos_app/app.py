@@ -23,6 +23,7 @@ from pos_app.config import (
     Mode,
     Secrets,
     Settings,
+    first_paint_settings,
     load_secrets,
     load_settings,
     secret_problems,
@@ -216,7 +217,7 @@ def _first_rows(settings: Settings) -> list[BillSummary] | None:
     from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT
     from pos_app.storage.first_paint import read_queue
 
-    return read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT)
+    return read_queue(first_paint_settings(settings).database_url, OPEN_STATUSES, QUEUE_LIMIT)
 
 
 def _set_secret(name: str) -> int:
@@ -243,12 +244,18 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     from pos_app.services.counter import CounterServices
     from pos_app.services.receipts import ReceiptService
 
-    database = open_counter_database(settings)
+    from pos_app.services.practice import open_books
+
     mode = secrets.mode
+    prepare_data_folder(settings.data_dir)
+    opened = open_books(settings, mode)  # sandbox mode: the practice books, apart
+    database, books = opened.database, opened.settings
+    if opened.notice:
+        print(opened.notice, file=sys.stderr, flush=True)  # and the window says it (ui)
     _prepare_demo_people(database, mode)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
-    backups = _start_daily_backups(settings, database)
+    backups = _start_daily_backups(books, database)
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(settings, secrets, database, sandbox, closers)
@@ -272,10 +279,11 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings, database=database),
+        receipts=ReceiptService(books, database=database),
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
+        notice=opened.notice,
     )
 
 
@@ -449,13 +457,17 @@ def _discounts(settings: Settings, database: Database, clock: Clock) -> Discount
     )
 
 
-def open_counter_database(settings: Settings) -> Database:
+def open_counter_database(settings: Settings, mode: Mode | None = None) -> Database:
     """The counter's database as every entry point opens it: the data folder private to this
-    user, the file checked (never an empty or damaged one taken for new), migrated."""
-    from pos_app.storage import open_database
+    user, the file checked (never an empty or damaged one taken for new), migrated; in sandbox
+    mode (``mode``, else from the keys) the practice books (services.practice)."""
+    from pos_app.services.practice import open_books
 
     prepare_data_folder(settings.data_dir)
-    return open_database(settings.database_url, backups=settings.backups)
+    opened = open_books(settings, load_secrets().mode if mode is None else mode)
+    if opened.notice:
+        print(opened.notice, file=sys.stderr, flush=True)
+    return opened.database
 
 
 def network_timeouts(settings: Settings) -> Timeouts:

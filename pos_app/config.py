@@ -64,6 +64,9 @@ class Settings:
     data_dir: Path
     config_dir: Path
     database_url: str = ""
+    # sandbox mode's own database (default: kaha.sqlite3 in the data folder's "practice" folder):
+    # practice never takes an invoice number, a grand total or a reading from the real books
+    practice_database_url: str = ""
     paymongo_base_url: str = "https://api.paymongo.com"
     clinic_base_url: str = ""
     clinic_sync_interval_s: float = 30.0  # how often bills are pulled and changes sent
@@ -118,6 +121,36 @@ class Settings:
     def backups(self) -> Path:
         """Where SQLite backups go (``backup_dir``, set by ``__post_init__`` when not given)."""
         return self.backup_dir or self.data_dir / "backups"
+
+
+PRACTICE_FOLDER_NAME = "practice"
+LAST_BOOKS_FILE_NAME = "books-last-opened.txt"  # "practice" or "real": which one to paint first
+
+
+def practice_settings(settings: Settings) -> Settings:
+    """Sandbox mode's books: the database, receipts and backups in the data folder's "practice"
+    folder (or ``practice_database_url``), apart from the real ones (docs/practice.md)."""
+    return dataclasses.replace(
+        settings,
+        data_dir=settings.data_dir / PRACTICE_FOLDER_NAME,
+        database_url=settings.practice_database_url,
+        backup_dir=None,
+    )
+
+
+def books_settings(settings: Settings, mode: Mode) -> Settings:
+    """The settings of the books a mode writes in: practice for sandbox, else the real ones."""
+    return practice_settings(settings) if mode is Mode.SANDBOX else settings
+
+
+def first_paint_settings(settings: Settings) -> Settings:
+    """The books opened last time: the first paint reads them before the keys (and so the mode)
+    are known; if the mode changed since, the queue is read again once the books are open."""
+    try:
+        last = (settings.data_dir / LAST_BOOKS_FILE_NAME).read_text(encoding="utf-8").strip()
+    except OSError:
+        return settings
+    return practice_settings(settings) if last == PRACTICE_FOLDER_NAME else settings
 
 
 class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before the first paint

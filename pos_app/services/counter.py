@@ -112,3 +112,5 @@ class CounterServices:
     # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
     # PostgreSQL, which the server backs up). Blocking: call it on a worker.
     after_z_reading: Callable[[], Path] | None = None
+    # to tell the receptionist once the window is up (services.practice: practice set aside)
+    notice: str | None = None

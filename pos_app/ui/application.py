@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from pos_app.config import Settings
+from pos_app.config import Settings, first_paint_settings
 from pos_app.domain.bill_summary import BillSummary
 from pos_app.domain.errors import PosError
 from pos_app.services.bills import StartingBillFinder
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.start_notice import show_start_notice
 from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the payment services load after the window is drawn
@@ -56,6 +57,8 @@ def run_gui(
     outcome = _Outcome()
     tour: ScreenshotTour | None = None
     window.show()
+    if services.notice:
+        show_start_notice(window, services.notice)
     if startup_probe:
         window.queue.loaded.connect(
             lambda _count: _finish_probe(app, "ready", "working", drawn=window.queue.count_label)
@@ -97,6 +100,7 @@ def run_gui_while_starting(
     outcome = _Outcome()
     built: list[CounterServices] = []
 
+    painted_books = first_paint_settings(settings).database_url  # before the books are opened
     painted = threading.Event()
     # The probe times the real first paint: no stand-in after PAINT_WAIT_S (under valgrind, which
     # the start-up benchmark counts instructions with, the paint takes longer than that).
@@ -117,6 +121,10 @@ def run_gui_while_starting(
 
     def opened(services: CounterServices) -> None:
         window.set_mode(services.mode)
+        if services.notice or first_paint_settings(settings).database_url != painted_books:
+            window.queue.reload()  # the rows painted were the other books' (the mode changed)
+        if services.notice:
+            show_start_notice(window, services.notice)
         if startup_probe:
             _finish_probe(app, "working")
         else:

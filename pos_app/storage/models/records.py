@@ -122,3 +122,14 @@ class DocumentPrintRow(Base):
     first_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_printed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reprint_count: Mapped[int] = mapped_column(Integer)
+
+
+class DatabaseFactRow(Base):
+    """A fact about the database itself, written when it is first opened: ``books`` says whose
+    books it holds ("practice": sandbox mode; "real": a PayMongo key), so a practice database is
+    never taken for the real one whatever its file is called (storage.books)."""
+
+    __tablename__ = "database_facts"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,54 @@
+"""Whose books a database holds: practice (sandbox mode) or real (a PayMongo key).
+
+BIR allows no training mode on the machine's real books, so practice keeps a database of its
+own. Which books a database holds is written inside it (the ``database_facts`` row ``books``)
+when it is first opened, so the check never rests on a folder's or a file's name.
+
+A database from before this row existed is judged by what it holds: the demo people that only
+sandbox mode adds mean practice; anything else that holds bills or people is real; an empty
+one takes the books it is opened for.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from pos_app.storage.database import Database
+from pos_app.storage.models import BillRow, DatabaseFactRow, PersonRow
+
+BOOKS_FACT = "books"
+
+
+class Books(enum.StrEnum):
+    """Whose books; one per database, never changed once written."""
+
+    PRACTICE = "practice"  # sandbox mode: invoices, totals and readings for practice only
+    REAL = "real"  # a PayMongo key (test or live): the clinic's books
+
+
+def claim_books(database: Database, wanted: Books, *, demo_names: Collection[str]) -> Books:
+    """The books the database holds. An unmarked database is marked now: with ``wanted`` when it
+    is empty, else with what it holds (``demo_names``: the sandbox's demo people). The caller
+    compares the answer with ``wanted``; this never changes a mark already written."""
+    with database.unit_of_work() as uow:
+        session = uow.session
+        mark = session.get(DatabaseFactRow, BOOKS_FACT)
+        if mark is not None:
+            return Books(mark.value)
+        found = _judge(session, wanted, demo_names)
+        session.add(DatabaseFactRow(name=BOOKS_FACT, value=found.value))
+        uow.commit()
+    return found
+
+
+def _judge(session: Session, wanted: Books, demo_names: Collection[str]) -> Books:
+    if demo_names and session.scalar(select(exists().where(PersonRow.name.in_(demo_names)))):
+        return Books.PRACTICE
+    holds_anything = session.scalar(select(exists().where(BillRow.id.is_not(None)))) or (
+        session.scalar(select(exists().where(PersonRow.id.is_not(None))))
+    )
+    return Books.REAL if holds_anything else wanted
