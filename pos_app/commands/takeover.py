@@ -32,11 +32,11 @@ def run(argv: Sequence[str]) -> int:
     from pos_app.domain.roles import Permission
     from pos_app.services.access import AccessService
     from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
-    from pos_app.storage import open_database
+    from pos_app.app import open_counter_database
 
     try:
         settings = load_settings()
-        database = open_database(settings.database_url, backups=settings.backups)
+        database = open_counter_database(settings)  # sandbox mode: the practice books
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 1

@@ -5,8 +5,8 @@ own. Which books a database holds is written inside it (the ``database_facts`` r
 when it is first opened, so the check never rests on a folder's or a file's name.
 
 A database from before this row existed is judged by what it holds: the demo people that only
-sandbox mode adds mean practice; anything else that holds bills or people is real; an empty
-one takes the books it is opened for.
+sandbox mode adds mean practice; without them it takes the books it is opened for (a clinic's
+real books may predate the row; bills alone say nothing either way).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from pos_app.storage.database import Database
-from pos_app.storage.models import BillRow, DatabaseFactRow, PersonRow
+from pos_app.storage.models import DatabaseFactRow, PersonRow
 
 BOOKS_FACT = "books"
 
@@ -31,8 +31,8 @@ class Books(enum.StrEnum):
 
 
 def claim_books(database: Database, wanted: Books, *, demo_names: Collection[str]) -> Books:
-    """The books the database holds. An unmarked database is marked now: with ``wanted`` when it
-    is empty, else with what it holds (``demo_names``: the sandbox's demo people). The caller
+    """The books the database holds. An unmarked database is marked now: practice if it holds
+    ``demo_names`` (the sandbox's demo people), else ``wanted``. The caller
     compares the answer with ``wanted``; this never changes a mark already written."""
     with database.unit_of_work() as uow:
         session = uow.session
@@ -48,7 +48,4 @@ def claim_books(database: Database, wanted: Books, *, demo_names: Collection[str
 def _judge(session: Session, wanted: Books, demo_names: Collection[str]) -> Books:
     if demo_names and session.scalar(select(exists().where(PersonRow.name.in_(demo_names)))):
         return Books.PRACTICE
-    holds_anything = session.scalar(select(exists().where(BillRow.id.is_not(None)))) or (
-        session.scalar(select(exists().where(PersonRow.id.is_not(None))))
-    )
-    return Books.REAL if holds_anything else wanted
+    return wanted

@@ -159,15 +159,17 @@ def test_an_unmarked_older_database_with_the_demo_people_counts_as_practice(
 def test_an_unmarked_database_is_judged_by_what_it_holds(tmp_path: Path) -> None:
     empty = open_database(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     used = open_database(f"sqlite:///{tmp_path / 'used.sqlite3'}")
+    demo = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     try:
         assert claim_books(empty, Books.PRACTICE, demo_names={"demo-owner"}) is Books.PRACTICE
         assert claim_books(empty, Books.REAL, demo_names={"demo-owner"}) is Books.PRACTICE
-        prepare_demo_people(used, SystemClock(), sandbox=False)  # nobody yet: stays empty
         AccessService(used, SystemClock()).add_person("Ana", Role.OWNER, "4821", by="test")
-        assert claim_books(used, Books.PRACTICE, demo_names={"demo-owner"}) is Books.REAL
+        assert claim_books(used, Books.REAL, demo_names={"demo-owner"}) is Books.REAL
+        prepare_demo_people(demo, SystemClock(), sandbox=True)
+        assert claim_books(demo, Books.REAL, demo_names={"demo-owner"}) is Books.PRACTICE
     finally:
-        empty.dispose()
-        used.dispose()
+        for database in (empty, used, demo):
+            database.dispose()
 
 
 def test_sandbox_mode_never_writes_in_a_database_that_holds_real_books(tmp_path: Path) -> None:
