@@ -331,6 +331,7 @@ def _open_payment_backend(
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync.health import read_health
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+    from pos_app.services.collect.finished import payment_finished_url
     from pos_app.services.counter import OpeningBackend, PaymentBackend
 
     mode = secrets.mode
@@ -365,6 +366,11 @@ def _open_payment_backend(
             keyed_card_enabled=settings.keyed_card_enabled,
             paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
+            finished_page=payment_finished_url(
+                settings.payment_finished_url,
+                sandbox_url=paymongo_url if mode is Mode.SANDBOX else None,
+                clinic_url=clinic_url,
+            ),
         ),
     )
     closers.extend((collect.close, client.close))  # the client: its pooled connections

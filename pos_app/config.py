@@ -87,6 +87,9 @@ class Settings:
     read_timeout_s: float = 15.0
     request_deadline_s: float = 30.0
     keyed_card_enabled: bool = False
+    # the page the patient's phone lands on after paying by e-wallet or card checkout (the
+    # clinic's own; default: the sandbox's, else the clinic server's; docs/payment-finished.md)
+    payment_finished_url: str = ""
     # GCash and GrabPay through PayMongo's older Sources flow, for accounts where e-wallets are
     # not activated on Payment Intents; Maya always uses Payment Intents (Sources has no Maya)
     wallet_sources: bool = False
