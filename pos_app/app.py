@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.email_receipts import EmailReceipts
+    from pos_app.services.receipts import ReceiptService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -256,6 +258,8 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(books, database)
+    receipts = ReceiptService(books, database=database)
+    receipts.use_email(_start_email_receipts(settings, secrets, database, receipts, closers))
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(settings, secrets, database, sandbox, closers)
@@ -279,7 +283,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(books, database=database),
+        receipts=receipts,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -293,6 +297,38 @@ def _prepare_demo_people(database: Database, mode: Mode) -> None:
     from pos_app.services.access import prepare_demo_people
 
     prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
+
+
+def _start_email_receipts(
+    settings: Settings,
+    secrets: Secrets,
+    database: Database,
+    receipts: ReceiptService,
+    closers: list[Callable[[], None]],
+) -> EmailReceipts | None:
+    """Email receipts' sender (docs/email-receipts.md), when the clinic turned them on."""
+    if not settings.email_receipts_enabled:
+        return None
+    if not settings.smtp_host or not settings.smtp_from:
+        log.warning("email receipts are on but smtp_host or smtp_from is not set: they stay off")
+        return None
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.email_receipts import EmailReceipts, MailServer
+
+    server = MailServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
+        password=secrets.smtp_password,
+    )
+    emails = EmailReceipts(
+        database, receipts, server, SystemClock(), clinic_name=settings.clinic_name
+    )
+    emails.start()
+    closers.append(emails.stop)
+    return emails
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:

@@ -30,7 +30,13 @@ APP_DIR_NAME = "Kaha"
 SETTINGS_FILE_NAME = "settings.toml"
 ENV_PREFIX = "POS_APP_"
 SECRET_SETTING_NAMES = frozenset(
-    {"paymongo_secret_key", "paymongo_public_key", "paymongo_webhook_secret", "clinic_token"}
+    {
+        "paymongo_secret_key",
+        "paymongo_public_key",
+        "paymongo_webhook_secret",
+        "clinic_token",
+        "smtp_password",  # the clinic's mail server, for email receipts
+    }
 )
 KEYRING_SERVICE = "kaha-pos"
 
@@ -48,6 +54,14 @@ class Mode(enum.StrEnum):
 class VatRegistration(enum.StrEnum):
     VAT = "vat"
     NON_VAT = "non_vat"
+
+
+class SmtpSecurity(enum.StrEnum):
+    """How the connection to the clinic's mail server is protected."""
+
+    STARTTLS = "starttls"  # plain connection upgraded to TLS (usually port 587)
+    SSL = "ssl"  # TLS from the start (usually port 465)
+    NONE = "none"  # no TLS: only for a mail server on this computer or the clinic's network
 
 
 class PrinterKind(enum.StrEnum):
@@ -106,6 +120,14 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep_days: int = 30
     backup_keep_at_least: int = 3
+    # email receipts (off by default; docs/email-receipts.md): the invoice PDF through the
+    # clinic's own mail server; its password is the secret smtp_password, in the keyring
+    email_receipts_enabled: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_user: str = ""
+    smtp_from: str = ""  # the sender address patients see, e.g. "Clinic <billing@clinic.ph>"
     log_level: str = "INFO"
     settings_file: Path | None = field(default=None, compare=False)
 
@@ -163,6 +185,7 @@ class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before t
     paymongo_public_key: str | None = None
     paymongo_webhook_secret: str | None = None
     clinic_token: str | None = None
+    smtp_password: str | None = None
 
     def __repr__(self) -> str:
         shown = {name: "set" if value else "unset" for name, value in self._asdict().items()}

@@ -183,7 +183,7 @@ def _attach(
     """The opened services, to shut down at the end, read bills from and count prints in."""
     built.append(services)
     finder.attach(services.bills)
-    receipts.use_database(services.database)  # prints counted, bill history readable
+    receipts.adopt(services.receipts)  # prints counted, history readable, the books' folder
 
 
 def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:
