@@ -244,9 +244,8 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
-    from pos_app.services.receipts import ReceiptService
-
     from pos_app.services.practice import open_books
+    from pos_app.services.receipts import ReceiptService
 
     mode = secrets.mode
     prepare_data_folder(settings.data_dir)
@@ -288,6 +287,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
         notice=opened.notice,
+        other_books_painted=opened.other_than_painted,
     )
 
 
@@ -367,7 +367,6 @@ def _open_payment_backend(
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync.health import read_health
     from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
-    from pos_app.services.collect.finished import payment_finished_url
     from pos_app.services.counter import OpeningBackend, PaymentBackend
 
     mode = secrets.mode
@@ -402,11 +401,7 @@ def _open_payment_backend(
             keyed_card_enabled=settings.keyed_card_enabled,
             paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
-            finished_page=payment_finished_url(
-                settings.payment_finished_url,
-                sandbox_url=paymongo_url if mode is Mode.SANDBOX else None,
-                clinic_url=clinic_url,
-            ),
+            finished_page=_finished_page(settings, mode, paymongo_url, clinic_url),
         ),
     )
     closers.extend((collect.close, client.close))  # the client: its pooled connections
@@ -484,6 +479,19 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _finished_page(
+    settings: Settings, mode: Mode, paymongo_url: str, clinic_url: str | None
+) -> str | None:
+    """Where the patient's phone lands after paying (docs/payment-finished.md)."""
+    from pos_app.services.collect.finished import payment_finished_url
+
+    return payment_finished_url(
+        settings.payment_finished_url,
+        sandbox_url=paymongo_url if mode is Mode.SANDBOX else None,
+        clinic_url=clinic_url,
+    )
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:

@@ -26,7 +26,7 @@ class MailBox:
         self.refuse = False
         self._arrived = threading.Condition()
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if self.refuse:
@@ -34,9 +34,7 @@ class MailBox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(mail, EmailMessage)
         with self._arrived:
@@ -45,9 +43,9 @@ class MailBox:
             self._arrived.notify_all()
         return "250 Message accepted"
 
-    def wait_for(self, count: int) -> list[EmailMessage]:
+    def wait_for(self, count: int, timeout_s: float = WAIT_S) -> list[EmailMessage]:
         with self._arrived:
-            arrived = self._arrived.wait_for(lambda: len(self.mails) >= count, WAIT_S)
+            arrived = self._arrived.wait_for(lambda: len(self.mails) >= count, timeout_s)
         assert arrived, f"{len(self.mails)} mails arrived, {count} expected"
         return list(self.mails)
 

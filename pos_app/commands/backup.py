@@ -18,9 +18,8 @@ HELP = "back up the payment database now (SQLite; see docs/backups.md for Postgr
 
 def run(argv: Sequence[str]) -> int:
     argparse.ArgumentParser(prog="pos-app backup", description=HELP).parse_args(list(argv))
-    from pos_app.config import load_settings
     from pos_app.app import open_counter_database
-    from pos_app.config import books_settings, load_secrets
+    from pos_app.config import books_settings, load_secrets, load_settings
     from pos_app.storage.backup import BackupPolicy, inspect_backup
 
     try:

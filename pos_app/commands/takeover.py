@@ -26,13 +26,13 @@ def run(argv: Sequence[str]) -> int:
         "--as", dest="person", required=True, metavar="NAME", help="who does it (staff or owner)"
     )
     args = parser.parse_args(list(argv))
+    from pos_app.app import open_counter_database
     from pos_app.commands._pin import read_pin
     from pos_app.config import load_settings
     from pos_app.domain.clock import SystemClock
     from pos_app.domain.roles import Permission
     from pos_app.services.access import AccessService
     from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
-    from pos_app.app import open_counter_database
 
     try:
         settings = load_settings()

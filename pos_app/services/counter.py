@@ -114,3 +114,4 @@ class CounterServices:
     after_z_reading: Callable[[], Path] | None = None
     # to tell the receptionist once the window is up (services.practice: practice set aside)
     notice: str | None = None
+    other_books_painted: bool = False  # the first paint read the other books: read again

@@ -11,7 +11,7 @@ can tell a repeat.
 
 Threading contract: ``queue`` blocks on the database (call it on a worker); ``send_due`` blocks on
 the mail server and runs on the sender's thread (tests may call it directly, without ``start``);
-``start``, ``wake`` and ``stop`` may be called from any thread.
+``start`` and ``stop`` may be called from any thread.
 """
 
 from __future__ import annotations
@@ -130,9 +130,6 @@ class EmailReceipts:
     def start(self) -> None:
         self._thread.start()
 
-    def wake(self) -> None:
-        self._wake.set()
-
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
@@ -225,5 +222,7 @@ def _checked_address(address: str) -> str:
             "That email address doesn't look right. Type it like name@example.com."
         ) from bad
     if not parsed.username or "." not in parsed.domain:
-        raise UserFacingError("That email address doesn't look right. Type it like name@example.com.")
+        raise UserFacingError(
+            "That email address doesn't look right. Type it like name@example.com."
+        )
     return parsed.addr_spec

@@ -25,6 +25,7 @@ from pos_app.config import (
     Mode,
     Settings,
     books_settings,
+    first_paint_settings,
     practice_settings,
 )
 from pos_app.domain.errors import ConfigError
@@ -46,6 +47,8 @@ class OpenedBooks:
     database: Database
     settings: Settings  # the books' own: the practice folder in sandbox mode
     notice: str | None = None  # what the receptionist must be told, in plain words
+    # not the books the first paint read (those opened last time): the queue must be read again
+    other_than_painted: bool = False
 
 
 def open_books(settings: Settings, mode: Mode) -> OpenedBooks:
@@ -64,8 +67,13 @@ def open_books(settings: Settings, mode: Mode) -> OpenedBooks:
         claim_books(database, wanted, demo_names=_DEMO_NAMES)
         notice = _practice_set_aside(mode, kept)
         log.warning("%s", notice)
-    _remember(settings, wanted)
-    return OpenedBooks(database=database, settings=books, notice=notice)
+    painted = _remember(settings, wanted)
+    return OpenedBooks(
+        database=database,
+        settings=books,
+        notice=notice,
+        other_than_painted=notice is not None or painted is not wanted,
+    )
 
 
 _DEMO_NAMES = frozenset(name for name, _, _ in DEMO_PEOPLE)
@@ -119,10 +127,13 @@ def _practice_set_aside(mode: Mode, kept: Path) -> str:
     )
 
 
-def _remember(settings: Settings, books: Books) -> None:
-    """Which books the first paint reads next time (``config.first_paint_settings``)."""
+def _remember(settings: Settings, books: Books) -> Books:
+    """Note which books the first paint reads next time (``config.first_paint_settings``);
+    returns the ones it read this time."""
+    painted = first_paint_settings(settings).data_dir != settings.data_dir
     last = PRACTICE_FOLDER_NAME if books is Books.PRACTICE else "real"
     try:
         (settings.data_dir / LAST_BOOKS_FILE_NAME).write_text(last + "\n", encoding="utf-8")
     except OSError as exc:  # only the first paint is slower next time
         log.warning("could not note which books were opened: %s", exc)
+    return Books.PRACTICE if painted else Books.REAL

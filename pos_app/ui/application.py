@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from pos_app.config import Settings, first_paint_settings
+from pos_app.config import Settings
 from pos_app.domain.bill_summary import BillSummary
 from pos_app.domain.errors import PosError
 from pos_app.services.bills import StartingBillFinder
@@ -100,7 +100,6 @@ def run_gui_while_starting(
     outcome = _Outcome()
     built: list[CounterServices] = []
 
-    painted_books = first_paint_settings(settings).database_url  # before the books are opened
     painted = threading.Event()
     # The probe times the real first paint: no stand-in after PAINT_WAIT_S (under valgrind, which
     # the start-up benchmark counts instructions with, the paint takes longer than that).
@@ -120,11 +119,7 @@ def run_gui_while_starting(
         return services
 
     def opened(services: CounterServices) -> None:
-        window.set_mode(services.mode)
-        if services.notice or first_paint_settings(settings).database_url != painted_books:
-            window.queue.reload()  # the rows painted were the other books' (the mode changed)
-        if services.notice:
-            show_start_notice(window, services.notice)
+        _show_opened(window, services)
         if startup_probe:
             _finish_probe(app, "working")
         else:
@@ -172,6 +167,16 @@ def run_gui_while_starting(
         for services in built:
             services.shutdown()
     return outcome.code
+
+
+def _show_opened(window: MainWindow, services: CounterServices) -> None:
+    """The mode on the banner; the queue read again if the first paint showed the other books
+    (the mode changed, services.practice); what start-up must say."""
+    window.set_mode(services.mode)
+    if services.other_books_painted:
+        window.queue.reload()
+    if services.notice:
+        show_start_notice(window, services.notice)
 
 
 def _attach(

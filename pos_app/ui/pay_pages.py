@@ -181,7 +181,6 @@ class PaidPage(QWidget):
             on_failure=lambda exc: self.print_status.setText(message_for(exc) or ""),
         )
 
-
     def email_invoice(self) -> None:
         """Queue the PDF for the address typed (a quick database write); the mail itself goes
         in the background and never holds up the counter."""

@@ -1,4 +1,6 @@
-"""Where the patient's phone lands after paying by e-wallet or card checkout (docs/payment-finished.md).
+"""Where the patient's phone lands after paying by e-wallet or card checkout.
+
+See docs/payment-finished.md.
 
 PayMongo sends the phone to a page of ours when the e-wallet or card page is done: the payment
 intent's ``return_url``, the source's ``redirect.success``/``failed``, the checkout session's

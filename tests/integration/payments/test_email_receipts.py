@@ -112,8 +112,10 @@ def test_with_the_mail_server_down_the_counter_goes_on_and_the_mail_goes_later(
     assert emails.send_due() == 0  # nobody listens on the port
     with counter.services.database.unit_of_work(read_only=True) as uow:
         (waiting,) = uow.outbox.waiting_emails()
-    assert waiting.attempts == 1 and waiting.last_error
-    assert waiting.next_try_at is not None and waiting.next_try_at > clock.now()
+    assert waiting.attempts == 1
+    assert waiting.last_error
+    assert waiting.next_try_at is not None
+    assert waiting.next_try_at > clock.now()
 
     second = counter.pay_cash()  # the counter goes on meanwhile
     assert second.invoice.number != first.invoice.number
@@ -132,7 +134,8 @@ def test_with_the_mail_server_down_the_counter_goes_on_and_the_mail_goes_later(
     with counter.services.database.unit_of_work(read_only=True) as uow:
         assert uow.outbox.waiting_emails() == []
         sent = uow.outbox.get(waiting.id)
-    assert sent is not None and sent.sent_at is not None
+    assert sent is not None
+    assert sent.sent_at is not None
 
 
 def test_an_address_the_mail_server_refuses_stops_that_mail_only(quiet_counter: Counter) -> None:

@@ -62,12 +62,14 @@ def test_after_an_ewallet_the_phone_lands_on_the_sandboxs_page_not_an_error(
 ) -> None:
     backend, bill = counter
     update = backend.collect.start(bill.id, TenderMethod.GCASH, bill.balance)
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     back, page = _phone_pays_then_goes_back(update.display.url, authorize=True)
     assert back.startswith(backend.paymongo_url + SANDBOX_PAGE)
     assert "kaha.invalid" not in back
     assert page.status_code == 200
-    assert "<h1>Payment finished</h1>" in page.text and "screen shows the result" in page.text
+    assert "<h1>Payment finished</h1>" in page.text
+    assert "screen shows the result" in page.text
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,8 @@ def test_a_gcash_source_sends_the_phone_to_a_page_that_says_how_it_ended(
 ) -> None:
     backend, bill = counter
     update = backend.collect.start_source(bill.id, TenderMethod.GCASH, bill.balance)
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     back, page = _phone_pays_then_goes_back(update.display.url, authorize=authorize)
     assert back.endswith("outcome=" + ("paid" if authorize else "failed"))
     assert page.status_code == 200
@@ -91,7 +94,8 @@ def test_card_checkout_sends_the_phone_to_the_page_with_its_outcome(
 ) -> None:
     backend, bill = counter
     update = backend.collect.start(bill.id, TenderMethod.CHECKOUT, bill.balance)
-    assert update.display is not None and update.display.url is not None
+    assert update.display is not None
+    assert update.display.url is not None
     done = httpx.post(update.display.url, data={"action": "authorize", "method": "card"})
     done.raise_for_status()
     found = _BACK_LINK.search(done.text)

@@ -82,7 +82,8 @@ def test_sandbox_then_a_test_key_keeps_two_databases_and_the_real_series_untouch
     try:
         practice_file = settings.data_dir / "practice" / "kaha.sqlite3"
         assert _file(real) == settings.data_dir / "kaha.sqlite3"
-        assert practice_file.exists() and _file(real).exists()
+        assert practice_file.exists()
+        assert _file(real).exists()
         assert _invoices_and_series(real.database) == (0, 0)  # the real series starts at 1
         assert _books_fact(real.database) == "real"
         assert real.notice is None  # nothing was set aside: practice never wrote here
@@ -117,7 +118,8 @@ def test_practice_found_where_the_real_books_belong_is_set_aside_said_and_real_s
         kept = settings.data_dir / "practice" / "kaha.sqlite3"
         assert real.notice is not None
         assert "practice (sandbox) payments" in real.notice
-        assert "kept, not deleted" in real.notice and str(kept) in real.notice
+        assert "kept, not deleted" in real.notice
+        assert str(kept) in real.notice
     finally:
         real.shutdown()
     assert real.notice in capsys.readouterr().err  # the console says it too

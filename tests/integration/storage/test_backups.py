@@ -4,8 +4,8 @@ job, and ``pos-app backup`` / ``pos-app restore --check`` without touching the l
 from __future__ import annotations
 
 import hashlib
-import secrets
 import os
+import secrets
 import stat
 import subprocess
 import sys
