@@ -21,6 +21,7 @@ from pos_app.storage.first_paint import read_queue
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.start_notice import NOTICE_OBJECT_NAME
 from tests.demo_bills import seed_demo_bills_if_empty
+from tests.ui.test_cash_while_paymongo_hangs import _on_this_tests_window
 from tests.ui.test_starting import _dialogs_shown, _no_payments, _run
 
 TEST_KEY = Secrets(paymongo_secret_key="sk_test_" + secrets.token_hex(12))
@@ -62,7 +63,8 @@ def test_a_test_key_that_finds_practice_books_says_so_in_the_window_and_shows_th
         box.close()
         QApplication.quit()
 
-    _run(settings, list(rows), build, steps)
+    with _on_this_tests_window(monkeypatch, steps) as on_this_window:
+        _run(settings, list(rows), build, on_this_window)
     assert seen["rows_painted"] == len(rows)
     assert seen["visible"] is True
     said = str(seen["said"])

@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import build_services
-from pos_app.config import Mode, Secrets, Settings, load_settings, practice_settings
+from pos_app.config import (
+    LAST_BOOKS_FILE_NAME,
+    Mode,
+    Secrets,
+    Settings,
+    load_settings,
+    practice_settings,
+)
 from pos_app.domain.bill import BillSummary
 from pos_app.domain.clock import FakeClock
 from pos_app.domain.errors import StorageError
@@ -31,6 +38,7 @@ def _used_counter() -> tuple[Settings, list[BillSummary]]:
     settings = load_settings()
     books = practice_settings(settings)  # a counter used in sandbox mode: its practice books
     books.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / LAST_BOOKS_FILE_NAME).write_text("practice\n")  # opened last time
     database = open_database(books.database_url)
     seed_demo_bills_if_empty(database, FakeClock())
     database.dispose()

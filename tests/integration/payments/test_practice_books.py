@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,8 +21,10 @@ from pos_app.domain.roles import Role
 from pos_app.services.access import AccessService, prepare_demo_people
 from pos_app.services.counter import CounterServices
 from pos_app.storage import Database, open_database
+from pos_app.storage import books as books_module
 from pos_app.storage.books import Books, claim_books
 from pos_app.storage.models import DatabaseFactRow, InvoiceRow, InvoiceSeriesRow
+from tests.integration.postgres_cluster import PostgresCluster
 
 TEST_KEY = Secrets(paymongo_secret_key="sk_test_" + secrets.token_hex(12))
 
@@ -181,3 +184,24 @@ def test_sandbox_mode_never_writes_in_a_database_that_holds_real_books(tmp_path:
     with pytest.raises(ConfigError) as refused:
         build_services(pointed, Secrets())
     assert "holds real payments" in refused.value.user_message
+
+
+def test_two_counters_marking_one_shared_database_at_once_agree(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL only: on SQLite the look and the write are one BEGIN IMMEDIATE, nobody between
+    database = open_database(postgres_cluster.new_database())
+    judge = books_module._judge
+
+    def another_counter_marks_it_first(*args: Any) -> Books:
+        with database.unit_of_work() as uow:  # the other counter, between our look and write
+            uow.session.add(DatabaseFactRow(name="books", value="real"))
+            uow.commit()
+        return judge(*args)
+
+    monkeypatch.setattr(books_module, "_judge", another_counter_marks_it_first)
+    try:
+        assert claim_books(database, Books.REAL, demo_names=()) is Books.REAL
+        assert _books_fact(database) == "real"
+    finally:
+        database.dispose()
