@@ -23,6 +23,7 @@ from pos_app.config import (
     Mode,
     Secrets,
     Settings,
+    first_paint_settings,
     load_secrets,
     load_settings,
     secret_problems,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.email_receipts import EmailReceipts
     from pos_app.services.journal import JournalService
     from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.readings import ReadingService
@@ -221,7 +223,7 @@ def _first_rows(settings: Settings) -> list[BillSummary] | None:
     from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT
     from pos_app.storage.first_paint import read_queue
 
-    return read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT)
+    return read_queue(first_paint_settings(settings).database_url, OPEN_STATUSES, QUEUE_LIMIT)
 
 
 def _set_secret(name: str) -> int:
@@ -246,16 +248,22 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
+    from pos_app.services.practice import open_books
     from pos_app.services.receipts import ReceiptService
 
-    database = open_counter_database(settings)
     mode = secrets.mode
+    prepare_data_folder(settings.data_dir)
+    opened = open_books(settings, mode)  # sandbox mode: the practice books, apart
+    database, books = opened.database, opened.settings
+    if opened.notice:
+        print(opened.notice, file=sys.stderr, flush=True)  # and the window says it (ui)
     _prepare_demo_people(database, mode)
     access = _access(settings, database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
-    backups = _start_daily_backups(settings, database)
-    receipts = ReceiptService(settings, database=database, access=access)
+    backups = _start_daily_backups(books, database)
+    receipts = ReceiptService(books, database=database, access=access)
+    receipts.use_email(_start_email_receipts(settings, secrets, database, receipts, closers))
     readings = _readings(settings, database, access, receipts, backups)
 
     def open_payment_backend() -> OpeningBackend:
@@ -287,8 +295,10 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
-        journal=_journal(settings, database, access),
+        journal=_journal(books, database, access),
         owner=_owner_tools(settings, database, access),
+        notice=opened.notice,
+        other_books_painted=opened.other_than_painted,
     )
 
 
@@ -340,6 +350,38 @@ def _access(settings: Settings, database: Database) -> AccessService:
     minutes = settings.idle_lock_minutes
     idle_after = timedelta(minutes=minutes) if minutes > 0 else None
     return AccessService(database, SystemClock(), idle_after=idle_after)
+
+
+def _start_email_receipts(
+    settings: Settings,
+    secrets: Secrets,
+    database: Database,
+    receipts: ReceiptService,
+    closers: list[Callable[[], None]],
+) -> EmailReceipts | None:
+    """Email receipts' sender (docs/email-receipts.md), when the clinic turned them on."""
+    if not settings.email_receipts_enabled:
+        return None
+    if not settings.smtp_host or not settings.smtp_from:
+        log.warning("email receipts are on but smtp_host or smtp_from is not set: they stay off")
+        return None
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.email_receipts import EmailReceipts, MailServer
+
+    server = MailServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
+        password=secrets.smtp_password,
+    )
+    emails = EmailReceipts(
+        database, receipts, server, SystemClock(), clinic_name=settings.clinic_name
+    )
+    emails.start()
+    closers.append(emails.stop)
+    return emails
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
@@ -416,6 +458,7 @@ def _open_payment_backend(
             paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
             time_zone=settings.clinic_time_zone,
             signed_in=access.actor_name,
+            finished_page=_finished_page(settings, mode, paymongo_url, clinic_url),
         ),
     )
     closers.extend((collect.close, client.close))  # the client: its pooled connections
@@ -496,6 +539,19 @@ def _open_payment_backend(
     return OpeningBackend(backend=usable, connect=connect)
 
 
+def _finished_page(
+    settings: Settings, mode: Mode, paymongo_url: str, clinic_url: str | None
+) -> str | None:
+    """Where the patient's phone lands after paying (docs/payment-finished.md)."""
+    from pos_app.services.collect.finished import payment_finished_url
+
+    return payment_finished_url(
+        settings.payment_finished_url,
+        sandbox_url=paymongo_url if mode is Mode.SANDBOX else None,
+        clinic_url=clinic_url,
+    )
+
+
 def _readings(
     settings: Settings,
     database: Database,
@@ -535,13 +591,17 @@ def _discounts(
     )
 
 
-def open_counter_database(settings: Settings) -> Database:
+def open_counter_database(settings: Settings, mode: Mode | None = None) -> Database:
     """The counter's database as every entry point opens it: the data folder private to this
-    user, the file checked (never an empty or damaged one taken for new), migrated."""
-    from pos_app.storage import open_database
+    user, the file checked (never an empty or damaged one taken for new), migrated; in sandbox
+    mode (``mode``, else from the keys) the practice books (services.practice)."""
+    from pos_app.services.practice import open_books
 
     prepare_data_folder(settings.data_dir)
-    return open_database(settings.database_url, backups=settings.backups)
+    opened = open_books(settings, load_secrets().mode if mode is None else mode)
+    if opened.notice:
+        print(opened.notice, file=sys.stderr, flush=True)
+    return opened.database
 
 
 def network_timeouts(settings: Settings) -> Timeouts:

@@ -30,7 +30,13 @@ APP_DIR_NAME = "Kaha"
 SETTINGS_FILE_NAME = "settings.toml"
 ENV_PREFIX = "POS_APP_"
 SECRET_SETTING_NAMES = frozenset(
-    {"paymongo_secret_key", "paymongo_public_key", "paymongo_webhook_secret", "clinic_token"}
+    {
+        "paymongo_secret_key",
+        "paymongo_public_key",
+        "paymongo_webhook_secret",
+        "clinic_token",
+        "smtp_password",  # the clinic's mail server, for email receipts
+    }
 )
 KEYRING_SERVICE = "kaha-pos"
 
@@ -50,6 +56,14 @@ class VatRegistration(enum.StrEnum):
     NON_VAT = "non_vat"
 
 
+class SmtpSecurity(enum.StrEnum):
+    """How the connection to the clinic's mail server is protected."""
+
+    STARTTLS = "starttls"  # plain connection upgraded to TLS (usually port 587)
+    SSL = "ssl"  # TLS from the start (usually port 465)
+    NONE = "none"  # no TLS: only for a mail server on this computer or the clinic's network
+
+
 class PrinterKind(enum.StrEnum):
     PDF = "pdf"  # a PDF file per receipt in the data folder (and the system print dialog)
     ESCPOS_NETWORK = "escpos_network"  # thermal printer on the LAN, printer_address = host[:port]
@@ -64,6 +78,9 @@ class Settings:
     data_dir: Path
     config_dir: Path
     database_url: str = ""
+    # sandbox mode's own database (default: kaha.sqlite3 in the data folder's "practice" folder):
+    # practice never takes an invoice number, a grand total or a reading from the real books
+    practice_database_url: str = ""
     paymongo_base_url: str = "https://api.paymongo.com"
     clinic_base_url: str = ""
     clinic_sync_interval_s: float = 30.0  # how often bills are pulled and changes sent
@@ -84,6 +101,9 @@ class Settings:
     read_timeout_s: float = 15.0
     request_deadline_s: float = 30.0
     keyed_card_enabled: bool = False
+    # the page the patient's phone lands on after paying by e-wallet or card checkout (the
+    # clinic's own; default: the sandbox's, else the clinic server's; docs/payment-finished.md)
+    payment_finished_url: str = ""
     # GCash and GrabPay through PayMongo's older Sources flow, for accounts where e-wallets are
     # not activated on Payment Intents; Maya always uses Payment Intents (Sources has no Maya)
     wallet_sources: bool = False
@@ -100,6 +120,14 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep_days: int = 30
     backup_keep_at_least: int = 3
+    # email receipts (off by default; docs/email-receipts.md): the invoice PDF through the
+    # clinic's own mail server; its password is the secret smtp_password, in the keyring
+    email_receipts_enabled: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_user: str = ""
+    smtp_from: str = ""  # the sender address patients see, e.g. "Clinic <billing@clinic.ph>"
     log_level: str = "INFO"
     settings_file: Path | None = field(default=None, compare=False)
 
@@ -120,6 +148,36 @@ class Settings:
         return self.backup_dir or self.data_dir / "backups"
 
 
+PRACTICE_FOLDER_NAME = "practice"
+LAST_BOOKS_FILE_NAME = "books-last-opened.txt"  # "practice" or "real": which one to paint first
+
+
+def practice_settings(settings: Settings) -> Settings:
+    """Sandbox mode's books: the database, receipts and backups in the data folder's "practice"
+    folder (or ``practice_database_url``), apart from the real ones (docs/practice.md)."""
+    return dataclasses.replace(
+        settings,
+        data_dir=settings.data_dir / PRACTICE_FOLDER_NAME,
+        database_url=settings.practice_database_url,
+        backup_dir=None,
+    )
+
+
+def books_settings(settings: Settings, mode: Mode) -> Settings:
+    """The settings of the books a mode writes in: practice for sandbox, else the real ones."""
+    return practice_settings(settings) if mode is Mode.SANDBOX else settings
+
+
+def first_paint_settings(settings: Settings) -> Settings:
+    """The books opened last time: the first paint reads them before the keys (and so the mode)
+    are known; if the mode changed since, the queue is read again once the books are open."""
+    try:
+        last = (settings.data_dir / LAST_BOOKS_FILE_NAME).read_text(encoding="utf-8").strip()
+    except OSError:
+        return settings
+    return practice_settings(settings) if last == PRACTICE_FOLDER_NAME else settings
+
+
 class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before the first paint
     """Keys and tokens; repr never shows them."""
 
@@ -127,6 +185,7 @@ class Secrets(typing.NamedTuple):  # not a dataclass: this module loads before t
     paymongo_public_key: str | None = None
     paymongo_webhook_secret: str | None = None
     clinic_token: str | None = None
+    smtp_password: str | None = None
 
     def __repr__(self) -> str:
         shown = {name: "set" if value else "unset" for name, value in self._asdict().items()}

@@ -18,13 +18,14 @@ HELP = "back up the payment database now (SQLite; see docs/backups.md for Postgr
 
 def run(argv: Sequence[str]) -> int:
     argparse.ArgumentParser(prog="pos-app backup", description=HELP).parse_args(list(argv))
-    from pos_app.config import load_settings
-    from pos_app.storage import open_database
+    from pos_app.app import open_counter_database
+    from pos_app.config import books_settings, load_secrets, load_settings
     from pos_app.storage.backup import BackupPolicy, inspect_backup
 
     try:
-        settings = load_settings()
-        database = open_database(settings.database_url, backups=settings.backups)
+        mode = load_secrets().mode
+        settings = books_settings(load_settings(), mode)  # sandbox mode: the practice books
+        database = open_counter_database(load_settings(), mode)
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 1

@@ -26,17 +26,17 @@ def run(argv: Sequence[str]) -> int:
         "--as", dest="person", required=True, metavar="NAME", help="who does it (staff or owner)"
     )
     args = parser.parse_args(list(argv))
+    from pos_app.app import open_counter_database
     from pos_app.commands._pin import read_pin
     from pos_app.config import load_settings
     from pos_app.domain.clock import SystemClock
     from pos_app.domain.roles import Permission
     from pos_app.services.access import AccessService
     from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
-    from pos_app.storage import open_database
 
     try:
         settings = load_settings()
-        database = open_database(settings.database_url, backups=settings.backups)
+        database = open_counter_database(settings)  # sandbox mode: the practice books
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 1

@@ -120,3 +120,6 @@ class CounterServices:
     after_z_reading: Callable[[], Path] | None = None
     journal: JournalService | None = None  # the e-journal: every printout, read per day
     owner: OwnerTools | None = None  # the Owner menu: settings and the audit trail check
+    # to tell the receptionist once the window is up (services.practice: practice set aside)
+    notice: str | None = None
+    other_books_painted: bool = False  # the first paint read the other books: read again

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # printing loads with the first receipt, not with the window 
     from pos_app.services.access import AccessService
     from pos_app.services.collect.results import Settlement
     from pos_app.services.documents import BillHistory
+    from pos_app.services.email_receipts import EmailReceipts
     from pos_app.storage import Database
     from pos_app.storage.unit_of_work import UnitOfWork
 
@@ -60,6 +61,7 @@ class ReceiptService:
         self._cashier = cashier
         self._clock = clock or SystemClock()
         self._counted_in_memory: dict[str, int] = {}
+        self._emails: EmailReceipts | None = None
 
     def use_database(self, database: Database) -> None:
         """The counter's database, once start-up has opened it (any thread; set once)."""
@@ -74,6 +76,29 @@ class ReceiptService:
         """The name printed as cashier: the person signed in now."""
         name = None if self._access is None else self._access.actor_name()
         return name or self._cashier
+
+    def use_email(self, emails: EmailReceipts | None) -> None:
+        """Email receipts, when the clinic turned them on (services.email_receipts; set once)."""
+        self._emails = emails
+
+    def adopt(self, built: ReceiptService) -> None:
+        """The window's receipts made before start-up opened the books: take the built one's
+        database, folder (the practice folder in sandbox mode) and email (set once)."""
+        self._settings = built._settings
+        self._database = built._database
+        self._emails = built._emails
+
+    @property
+    def can_email(self) -> bool:
+        return self._emails is not None
+
+    def email_invoice(self, settlement: Settlement, address: str) -> str:
+        """Queue the invoice's PDF for ``address`` (blocks on the database: call it on a
+        worker); the mail goes in the background. Returns what the receptionist is told."""
+        if self._emails is None:
+            raise NotFound("Email receipts are off: see docs/email-receipts.md to turn them on.")
+        invoice = settlement.invoice
+        return self._emails.queue(invoice.bill_id, invoice.number, address)
 
     @cached_property
     def _header(self) -> InvoiceHeader:

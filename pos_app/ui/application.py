@@ -24,6 +24,7 @@ from pos_app.services.bills import StartingBillFinder
 from pos_app.services.receipts import ReceiptService
 from pos_app.ui.errors import message_for
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.start_notice import show_start_notice
 from pos_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the payment services load after the window is drawn
@@ -57,6 +58,8 @@ def run_gui(
     outcome = _Outcome()
     tour: ScreenshotTour | None = None
     window.show()
+    if services.notice:
+        show_start_notice(window, services.notice)
     if startup_probe:
         window.queue.loaded.connect(
             lambda _count: _finish_probe(app, "ready", "working", drawn=window.queue.count_label)
@@ -117,7 +120,7 @@ def run_gui_while_starting(
         return services
 
     def opened(services: CounterServices) -> None:
-        window.set_mode(services.mode)
+        _show_opened(window, services)
         if startup_probe:
             _finish_probe(app, "working")
         else:
@@ -167,6 +170,16 @@ def run_gui_while_starting(
     return outcome.code
 
 
+def _show_opened(window: MainWindow, services: CounterServices) -> None:
+    """The mode on the banner; the queue read again if the first paint showed the other books
+    (the mode changed, services.practice); what start-up must say."""
+    window.set_mode(services.mode)
+    if services.other_books_painted:
+        window.queue.reload()
+    if services.notice:
+        show_start_notice(window, services.notice)
+
+
 def _attach(
     services: CounterServices,
     built: list[CounterServices],
@@ -176,8 +189,8 @@ def _attach(
     """The opened services, to shut down at the end, read bills from and count prints in."""
     built.append(services)
     finder.attach(services.bills)
-    receipts.use_database(services.database)  # prints counted, bill history readable
     receipts.use_access(services.access)  # the cashier's name; reprints checked
+    receipts.adopt(services.receipts)  # prints counted, history readable, the books' folder
 
 
 def tell_cannot_start(message: str, *, parent: QWidget | None = None) -> None:

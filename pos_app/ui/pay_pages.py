@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -131,6 +132,19 @@ class PaidPage(QWidget):
         self.print_status.setWordWrap(True)
         self.print_button.clicked.connect(self.print_invoice)
         self.next_button.clicked.connect(self.next_patient.emit)
+        # email receipts, when the clinic turned them on (services.email_receipts): optional
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("Patient's email (optional)")
+        self.email_button = QPushButton("Email receipt…")
+        self.email_button.clicked.connect(self.email_invoice)
+        self.email_edit.returnPressed.connect(self.email_invoice)
+        email_row = QWidget()
+        email_layout = QHBoxLayout(email_row)
+        email_layout.setContentsMargins(0, 0, 0, 0)
+        email_layout.addWidget(self.email_edit, 1)
+        email_layout.addWidget(self.email_button)
+        self.email_row = email_row
+        self.email_row.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.next_button, 1)
@@ -139,6 +153,7 @@ class PaidPage(QWidget):
         layout.addWidget(self.change_label)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.print_status)
+        layout.addWidget(self.email_row)
         layout.addLayout(buttons)
 
     def show_settlement(self, settlement: Settlement, *, change_due: Money | None) -> None:
@@ -150,6 +165,9 @@ class PaidPage(QWidget):
         self.change_label.setVisible(change_due is not None)
         self.preview.setPlainText(text)
         self.print_status.setText("")
+        self.email_row.setVisible(self._receipts.can_email)
+        self.email_edit.clear()
+        self.email_button.setEnabled(True)
         self.next_button.setFocus()
 
     def print_invoice(self) -> None:
@@ -161,6 +179,28 @@ class PaidPage(QWidget):
             lambda: self._receipts.print_invoice(settlement),
             on_success=self.print_status.setText,
             on_failure=lambda exc: self.print_status.setText(message_for(exc) or ""),
+        )
+
+    def email_invoice(self) -> None:
+        """Queue the PDF for the address typed (a quick database write); the mail itself goes
+        in the background and never holds up the counter."""
+        settlement, address = self.settlement, self.email_edit.text()
+        if settlement is None or not address.strip():
+            return
+        self.email_button.setEnabled(False)
+
+        def queued(said: str) -> None:
+            self.print_status.setText(said)
+            self.email_button.setEnabled(True)
+
+        def refused(exc: BaseException) -> None:
+            self.print_status.setText(message_for(exc) or "")
+            self.email_button.setEnabled(True)
+
+        self._runner.run_db(
+            lambda: self._receipts.email_invoice(settlement, address),
+            on_success=queued,
+            on_failure=refused,
         )
 
 

@@ -246,8 +246,26 @@ def _back_url(obj: Json, ok: bool) -> str | None:
     return None
 
 
+# Where the counter sends the patient's phone after paying in sandbox mode (Kaha's
+# payment_finished_url default): a redirect is not proof of payment, so the counter has the word.
+_FINISHED = {
+    "paid": ("Payment sent", "Your payment was sent. The counter's screen confirms it."),
+    "failed": ("Payment not completed", "The payment did not go through; no money was taken."),
+}
+
+
+async def finished(request: Request) -> Response:
+    title, words = _FINISHED.get(
+        request.query_params.get("outcome", ""),
+        ("Payment finished", "You are done on this phone. The counter's screen shows the result."),
+    )
+    body = f"<h1>{html.escape(title)}</h1><p>{html.escape(words)}</p><p class='muted'>"
+    return _page(title, body + "You may close this page.</p>")
+
+
 def page_routes() -> list[Route]:
     return [
         Route("/sandbox/pay/{id}", show, methods=["GET"]),
         Route("/sandbox/pay/{id}", submit, methods=["POST"]),
+        Route("/sandbox/payment-finished", finished, methods=["GET"]),
     ]

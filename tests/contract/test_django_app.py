@@ -91,3 +91,26 @@ def test_an_idempotency_key_longer_than_its_column_is_400() -> None:
     assert response.status_code == 400
     assert response.json() == {"detail": "Idempotency-Key must be at most 255 characters."}
     assert Bill.objects.get(pk=bill_id).payment_method is None
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("?outcome=paid", "Payment sent"),
+        ("?outcome=failed", "Payment not completed"),
+        ("", "Payment finished"),  # a payment intent's single return address: the counter says
+    ],
+)
+def test_the_payment_finished_page_tells_the_patients_phone_without_a_login(
+    query: str, said: str
+) -> None:
+    # where PayMongo sends the phone back when the counter has no page of the clinic's own
+    page = Client().get(reverse("kaha_clinic:payment-finished") + query)
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert f"<h1>{said}</h1>" in page.content.decode()
+    assert reverse("kaha_clinic:payment-finished") == "/api/payment-finished/"
+
+
+def test_the_payment_finished_page_only_answers_get() -> None:
+    assert Client().post("/api/payment-finished/").status_code == 405

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 import pos_app.app as composition
 from pos_app.app import build_services
-from pos_app.config import Secrets, Settings, load_settings
+from pos_app.config import Secrets, Settings, first_paint_settings, load_settings
 from pos_app.domain.bill import BillStatus
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.bills import OPEN_STATUSES, QUEUE_LIMIT
@@ -69,7 +69,7 @@ def test_cash_is_taken_while_paymongo_hangs_at_start_up(
 ) -> None:
     settings = load_settings()
     with_open_qr = _last_run_left_three_qr_codes_open(settings)
-    rows = read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT)
+    rows = read_queue(first_paint_settings(settings).database_url, OPEN_STATUSES, QUEUE_LIMIT)
     assert rows
     hanging: list[SandboxServer] = []
     start_sandbox = composition.start_embedded_sandbox

@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import build_services
-from pos_app.config import Mode, Secrets, Settings, load_settings
+from pos_app.config import (
+    LAST_BOOKS_FILE_NAME,
+    Mode,
+    Secrets,
+    Settings,
+    load_settings,
+    practice_settings,
+)
 from pos_app.domain.bill import BillSummary
 from pos_app.domain.clock import FakeClock
 from pos_app.domain.errors import StorageError
@@ -30,11 +37,13 @@ from tests.ui.conftest import signed_in
 
 def _used_counter() -> tuple[Settings, list[BillSummary]]:
     settings = load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = open_database(settings.database_url)
+    books = practice_settings(settings)  # a counter used in sandbox mode: its practice books
+    books.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / LAST_BOOKS_FILE_NAME).write_text("practice\n")  # opened last time
+    database = open_database(books.database_url)
     seed_demo_bills_if_empty(database, FakeClock())
     database.dispose()
-    rows = read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT)
+    rows = read_queue(books.database_url, OPEN_STATUSES, QUEUE_LIMIT)
     assert rows
     return settings, list(rows)
 
@@ -210,5 +219,6 @@ def test_offscreen_the_reason_goes_to_stderr_without_a_box_nobody_could_close(
 
 def test_first_rows_come_from_the_data_folder_not_the_working_directory(tmp_path: Path) -> None:
     settings, rows = _used_counter()
-    assert Path(settings.database_url.removeprefix("sqlite:///")).is_relative_to(tmp_path)
-    assert len(rows) == len(read_queue(settings.database_url, OPEN_STATUSES, QUEUE_LIMIT) or [])
+    url = practice_settings(settings).database_url
+    assert Path(url.removeprefix("sqlite:///")).is_relative_to(tmp_path)
+    assert len(rows) == len(read_queue(url, OPEN_STATUSES, QUEUE_LIMIT) or [])

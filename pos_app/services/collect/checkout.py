@@ -19,6 +19,7 @@ from pos_app.domain.money import Money
 from pos_app.paymongo.models import CheckoutSession, LineItem, PaymentStatus
 from pos_app.services.collect.bookkeeping import require_bill
 from pos_app.services.collect.display import link_display, payment_description, payment_metadata
+from pos_app.services.collect.finished import with_outcome
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ class CheckoutFlow:
             idempotency_key=attempt.idempotency_keys["checkout"],
             reference_number=bill.number,
             description=payment_description(counter.clinic_name, bill.number),
-            success_url=counter.return_url,
-            cancel_url=counter.return_url,
+            success_url=with_outcome(counter.finished_page, "paid"),
+            cancel_url=with_outcome(counter.finished_page, "failed"),
             metadata=payment_metadata(attempt, counter.terminal_id),
         )
         service._crash.reached("intent_answered")

@@ -26,8 +26,9 @@ class CounterIdentity:
     clinic_name: str
     cashier: str = "counter"  # the audit's actor while nobody is signed in
     keyed_card_enabled: bool = False
-    # where PayMongo sends the patient's phone after an e-wallet or 3DS page; nothing reads it
-    return_url: str = "https://kaha.invalid/payment-finished"
+    # the page PayMongo sends the patient's phone to after an e-wallet, 3DS or checkout page
+    # (collect.finished; None: PayMongo's own result where it has one)
+    finished_page: str | None = None
     # what the PayMongo account takes, and how it spells each type (read from its capabilities)
     paymongo_methods: AccountMethods = field(default_factory=AccountMethods.assumed)
     time_zone: str = "Asia/Manila"  # the clinic's: walk-in bill numbers read as its clock

@@ -25,6 +25,7 @@ from pos_app.paymongo.errors import CardDeclinedError
 from pos_app.paymongo.models import PaymentIntent, PaymentStatus
 from pos_app.services.collect.bookkeeping import require_bill
 from pos_app.services.collect.display import intent_display, payment_description, payment_metadata
+from pos_app.services.collect.finished import return_address
 from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.collect.results import AttemptUpdate
 
@@ -124,7 +125,7 @@ class IntentFlow:
             intent = service._paymongo.attach_payment_intent(
                 intent_id,
                 payment_method_id=attempt.paymongo_ids["method"],
-                return_url=None if qrph else service._counter.return_url,
+                return_url=None if qrph else return_address(service._counter.finished_page),
             )
         except CardDeclinedError as declined:
             # a declined card is news about the intent, not a fault: its status says declined

@@ -28,6 +28,7 @@ from pos_app.domain.attempt import (
 from pos_app.paymongo.models import Payment, Source
 from pos_app.services.collect.bookkeeping import require_bill
 from pos_app.services.collect.display import link_display, payment_description, payment_metadata
+from pos_app.services.collect.finished import return_address, with_outcome
 from pos_app.services.collect.results import AttemptUpdate
 
 if TYPE_CHECKING:
@@ -57,8 +58,8 @@ class SourceFlow:
         source = service._paymongo.create_source(
             type=attempt.method.value,
             amount=attempt.amount.centavos,
-            success_url=service._counter.return_url,
-            failed_url=service._counter.return_url,
+            success_url=return_address(with_outcome(service._counter.finished_page, "paid")),
+            failed_url=return_address(with_outcome(service._counter.finished_page, "failed")),
             idempotency_key=attempt.idempotency_keys["source"],
             description=self._description(attempt),
             metadata=payment_metadata(attempt, self._service._counter.terminal_id),

@@ -158,3 +158,14 @@ class EJournalRow(Base):
     printed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     person: Mapped[str] = mapped_column(String(100))  # the cashier as printed on the document
     text: Mapped[str] = mapped_column(Text)  # the document as printed, in plain text
+
+
+class DatabaseFactRow(Base):
+    """A fact about the database itself, written when it is first opened: ``books`` says whose
+    books it holds ("practice": sandbox mode; "real": a PayMongo key), so a practice database is
+    never taken for the real one whatever its file is called (storage.books)."""
+
+    __tablename__ = "database_facts"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,4 +1,6 @@
-"""The outbox: bill changes for the clinic server, sent exactly once each, in order per bill."""
+"""The outbox: bill changes for the clinic server, sent exactly once each, in order per bill;
+and email receipts (kind ``email_receipt``), sent by their own sender to the clinic's mail server
+with the same retry bookkeeping, never to the clinic server."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from sqlalchemy.orm import Session
 from pos_app.storage.models import BillRow, OutboxRow
 
 MAX_ERROR_LENGTH = 2000
+EMAIL_RECEIPT_KIND = "email_receipt"  # services.email_receipts sends these, not the clinic sender
+_FOR_CLINIC = OutboxRow.kind != EMAIL_RECEIPT_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,21 @@ class OutboxRepository:
         """
         rows = self._session.scalars(
             select(OutboxRow)
-            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None))
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None), _FOR_CLINIC)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return [message_from_row(row) for row in rows]
+
+    def waiting_emails(self, limit: int = 100) -> list[OutboxMessage]:
+        """Email receipts not yet sent nor stopped, oldest first, due or not."""
+        rows = self._session.scalars(
+            select(OutboxRow)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.stopped_at.is_(None),
+                OutboxRow.kind == EMAIL_RECEIPT_KIND,
+            )
             .order_by(OutboxRow.id)
             .limit(limit)
         )
@@ -106,7 +124,7 @@ class OutboxRepository:
         """The server answers again: every waiting message may be tried now."""
         self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.sent_at.is_(None), OutboxRow.next_try_at.is_not(None))
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.next_try_at.is_not(None), _FOR_CLINIC)
             .values(next_try_at=None)
         )
 
@@ -136,7 +154,7 @@ class OutboxRepository:
     def oldest_waiting_at(self) -> datetime | None:
         return self._session.scalar(
             select(func.min(OutboxRow.created_at)).where(
-                OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None)
+                OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None), _FOR_CLINIC
             )
         )
 
@@ -149,11 +167,11 @@ class OutboxRepository:
         )
 
     def pending_count(self) -> int:
-        """Messages still to send (unsent and not stopped)."""
+        """Changes still to send to the clinic server (unsent and not stopped)."""
         count = self._session.scalar(
             select(func.count())
             .select_from(OutboxRow)
-            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None))
+            .where(OutboxRow.sent_at.is_(None), OutboxRow.stopped_at.is_(None), _FOR_CLINIC)
         )
         return int(count or 0)
 

@@ -55,29 +55,31 @@ def _on_a_read_only_folder(folder: Path, command: list[str]) -> list[str]:
 
 def test_an_empty_database_file_is_refused_not_taken_for_a_new_counter(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    data.mkdir()
-    (data / DB_NAME).touch()
+    books = data / "practice"  # no key: sandbox mode, which opens its practice books
+    books.mkdir(parents=True)
+    (books / DB_NAME).touch()
     result = _start_app(data)
     assert result.returncode == 1, result.stdout
     assert "The payment database file is empty" in result.stderr
     assert "000001" in result.stderr  # why it is not simply started again
-    assert f"The backups are in {data / 'backups'}" in result.stderr
+    assert f"The backups are in {books / 'backups'}" in result.stderr
     assert "Traceback" not in result.stderr
     # nothing was written into it: no schema, no demo bills, no invoice series from 1
-    assert (data / DB_NAME).stat().st_size == 0
+    assert (books / DB_NAME).stat().st_size == 0
 
 
 def test_a_damaged_database_file_is_refused_saying_where_the_backups_are(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    data.mkdir()
+    books = data / "practice"  # no key: sandbox mode, which opens its practice books
+    books.mkdir(parents=True)
     garbage = b"this is not what Kaha wrote\x00" * 200
-    (data / DB_NAME).write_bytes(garbage)
+    (books / DB_NAME).write_bytes(garbage)
     result = _start_app(data)
     assert result.returncode == 1, result.stdout
     assert "The payment database file is damaged" in result.stderr
-    assert f"The backups are in {data / 'backups'}" in result.stderr
+    assert f"The backups are in {books / 'backups'}" in result.stderr
     assert "Traceback" not in result.stderr
-    assert (data / DB_NAME).read_bytes() == garbage
+    assert (books / DB_NAME).read_bytes() == garbage
 
 
 def test_a_database_damaged_inside_is_refused_too(db_path: Path) -> None:

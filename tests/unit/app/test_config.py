@@ -114,5 +114,5 @@ def test_secrets_come_from_the_environment_and_never_show_in_repr() -> None:
     assert "tok-123" not in repr(secrets)
     assert repr(Secrets()) == (
         "Secrets({'paymongo_secret_key': 'unset', 'paymongo_public_key': 'unset', "
-        "'paymongo_webhook_secret': 'unset', 'clinic_token': 'unset'})"
+        "'paymongo_webhook_secret': 'unset', 'clinic_token': 'unset', 'smtp_password': 'unset'})"
     )

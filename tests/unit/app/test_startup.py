@@ -96,6 +96,7 @@ def test_a_database_that_cannot_be_opened_stops_start_up_with_the_reason(tmp_pat
         tmp_path,
         QT_QPA_PLATFORM="offscreen",
         POS_APP_DATABASE_URL="postgresql://kaha@127.0.0.1:1/kaha",
+        POS_APP_PRACTICE_DATABASE_URL="postgresql://kaha@127.0.0.1:1/kaha",  # sandbox mode
     )
     assert result.returncode == 1
     assert "cannot be reached" in result.stderr
