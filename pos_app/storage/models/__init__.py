@@ -11,6 +11,7 @@ from pos_app.storage.models.payments import (
     RefundRow,
     TenderRow,
 )
+from pos_app.storage.models.overpayments import OverpaymentResolutionRow
 from pos_app.storage.models.people import PersonRow
 from pos_app.storage.models.reconcile import (
     ReconciledPaymentRow,
@@ -43,6 +44,7 @@ __all__ = [
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
+    "OverpaymentResolutionRow",
     "PatientRow",
     "PaymentAttemptRow",
     "PersonRow",
