@@ -36,10 +36,12 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
-    from pos_app.services.collect import PaymentMonitor
+    from pos_app.services.collect import CounterIdentity, PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.overpayments import OverpaymentService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -246,12 +248,13 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
+    access = _access(database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers)
+        return _open_payment_backend(settings, secrets, database, sandbox, closers, access=access)
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -276,6 +279,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
+        access=access,
     )
 
 
@@ -285,6 +289,14 @@ def _prepare_demo_people(database: Database, mode: Mode) -> None:
     from pos_app.services.access import prepare_demo_people
 
     prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
+
+
+def _access(database: Database) -> AccessService:
+    """Who is signed in at this counter: one for the whole app, so every service sees them."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
+
+    return AccessService(database, SystemClock())
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
@@ -311,6 +323,8 @@ def _open_payment_backend(
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
+    *,
+    access: AccessService,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
     services, with no request to PayMongo yet, so cash works as soon as the database is open.
@@ -322,7 +336,7 @@ def _open_payment_backend(
     from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync.health import read_health
-    from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+    from pos_app.services.collect import CollectService, PaymentMonitor
     from pos_app.services.counter import OpeningBackend, PaymentBackend
 
     mode = secrets.mode
@@ -346,19 +360,7 @@ def _open_payment_backend(
         timeouts=network_timeouts(settings),
     )
     clock = SystemClock()
-    collect = CollectService(
-        database,
-        client,
-        clock,
-        CounterIdentity(
-            terminal_id=settings.terminal_id,
-            invoice_prefix=settings.invoice_prefix,
-            clinic_name=settings.clinic_name,
-            keyed_card_enabled=settings.keyed_card_enabled,
-            paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
-            time_zone=settings.clinic_time_zone,
-        ),
-    )
+    collect = CollectService(database, client, clock, _counter_identity(settings))
     closers.extend((collect.close, client.close))  # the client: its pooled connections
     monitor = PaymentMonitor(collect, clock)
     from pos_app.services.reconcile.payouts import PayoutService
@@ -383,6 +385,7 @@ def _open_payment_backend(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
+        overpayments=_overpayments(settings, database, clock, access),
     )
 
     def connect() -> PaymentBackend:
@@ -434,6 +437,30 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _counter_identity(settings: Settings) -> CounterIdentity:
+    """Who collects: this counter's invoice series and the clinic's name and clock."""
+    from pos_app.domain.account_methods import AccountMethods
+    from pos_app.services.collect import CounterIdentity
+
+    return CounterIdentity(
+        terminal_id=settings.terminal_id,
+        invoice_prefix=settings.invoice_prefix,
+        clinic_name=settings.clinic_name,
+        keyed_card_enabled=settings.keyed_card_enabled,
+        paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
+        time_zone=settings.clinic_time_zone,
+    )
+
+
+def _overpayments(
+    settings: Settings, database: Database, clock: Clock, access: AccessService
+) -> OverpaymentService:
+    """Overpayment cases staff close by a refund or by applying the money to another bill."""
+    from pos_app.services.overpayments import OverpaymentService
+
+    return OverpaymentService(database, clock, access, None, _counter_identity(settings))
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:

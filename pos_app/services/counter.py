@@ -24,13 +24,16 @@ from pos_app.services.bills import BillQueue
 from pos_app.services.receipts import ReceiptService
 
 if TYPE_CHECKING:  # the payment services load on the worker that starts them, after the window
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.clinic_sync.health import Health
     from pos_app.services.collect.inputs import CardDetails
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.overpayments import OverpaymentService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
+    from pos_app.services.refunds.port import RefundPort
     from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
@@ -84,6 +87,8 @@ class PaymentBackend:
     clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
     health: Callable[[], Health] | None = None  # blocking: what the health panel shows
     discounts: DiscountService | None = None  # senior/PWD discount at the counter
+    refunds: RefundPort | None = None  # give money back, through PayMongo or by hand
+    overpayments: OverpaymentService | None = None  # late/double money staff must finish
 
 
 @dataclass(frozen=True)
@@ -112,3 +117,4 @@ class CounterServices:
     # SQLite: back up now, returning the file; for the Z-reading to call once it exists (None on
     # PostgreSQL, which the server backs up). Blocking: call it on a worker.
     after_z_reading: Callable[[], Path] | None = None
+    access: AccessService | None = None  # who is signed in; every protected service asks it

@@ -37,14 +37,13 @@ from pos_app.domain.tender import Tender
 from pos_app.services.collect.bookkeeping import payable_bill, record_tender
 from pos_app.services.collect.inputs import CounterIdentity
 from pos_app.services.collect.results import Settlement
-from pos_app.services.refunds.port import RefundChannel, RefundView
+from pos_app.services.refunds.port import RefundChannel, RefundPort, RefundView
 from pos_app.storage import Database, UnitOfWork
 from pos_app.storage.repositories.overpayments import OverpaymentRepository, Resolution
 
 __all__ = [
     "AccessPort",
     "AppliedCase",
-    "CaseRefunds",
     "CaseStatus",
     "OverpaymentCase",
     "OverpaymentService",
@@ -55,24 +54,6 @@ class AccessPort(Protocol):
     """``AccessService`` as this service uses it."""
 
     def require(self, permission: Permission) -> Person: ...
-
-
-class CaseRefunds(Protocol):
-    """The refund service as a case uses it (``RefundPort``'s two ways of giving money back)."""
-
-    def refund_through_paymongo(
-        self, bill_id: int, attempt_id: str, amount: Money, reason: str, notes: str
-    ) -> RefundView: ...
-    def refund_by_hand(
-        self,
-        bill_id: int,
-        attempt_id: str | None,
-        amount: Money,
-        reason: str,
-        notes: str,
-        channel: RefundChannel,
-        reference: str | None,
-    ) -> RefundView: ...
 
 
 class CaseStatus(StrEnum):
@@ -87,7 +68,6 @@ class CaseStatus(StrEnum):
 class OverpaymentCase:
     attempt: PaymentAttempt
     bill_number: str
-    patient_id: int
     patient_name: str
     why: str  # plain words: "paid after the QR code was closed", "paid twice"
     status: CaseStatus
@@ -123,7 +103,7 @@ class OverpaymentService:
         database: Database,
         clock: Clock,
         access: AccessPort,
-        refunds: CaseRefunds | None,
+        refunds: RefundPort | None,
         counter: CounterIdentity,
     ) -> None:
         """``refunds``: None while the refund service is not there (refunding then says so)."""
@@ -148,8 +128,7 @@ class OverpaymentService:
         """The patient's bills that can take this case's money (its own bill too, if still open)."""
         with self._database.unit_of_work(read_only=True) as uow:
             attempt = self._open_case(uow, attempt_id)
-            bill = _bill(uow, attempt.bill_id)
-            bills = OverpaymentRepository(uow.session).bills_of_patient(bill.patient.id)
+            bills = OverpaymentRepository(uow.session).bills_of_same_patient(attempt.bill_id)
         return [b for b in bills if b.accepts_payment]
 
     # --- closing a case ----------------------------------------------------------------------
@@ -162,14 +141,20 @@ class OverpaymentService:
             attempt = self._open_case(uow, attempt_id, for_update=True)
             case = self._case(uow, attempt, None)
             target = payable_bill(uow, bill_id, attempt.amount)
-            if target.patient.id != case.patient_id:
+            same_patient = OverpaymentRepository(uow.session).bills_of_same_patient(attempt.bill_id)
+            if target.id not in {b.id for b in same_patient}:
                 raise UserFacingError(
                     f"Bill {target.number} is not {case.patient_name}'s. The money can only go "
                     "to another bill of the same patient; otherwise refund it."
                 )
             tender = uow.tenders.add(
-                Tender(id=None, bill_id=target.id, method=attempt.method, amount=attempt.amount,
-                       attempt_id=None),
+                Tender(
+                    id=None,
+                    bill_id=target.id,
+                    method=attempt.method,
+                    amount=attempt.amount,
+                    attempt_id=None,
+                ),
                 at=now,
             )
             by_person = dataclasses.replace(self._counter, cashier=person.name)
@@ -191,8 +176,15 @@ class OverpaymentService:
                 )
             )
             self._close_attempt(uow, attempt, now)
-            _audit(uow, person.name, "overpayment_applied", attempt, now, bill=target.number,
-                   note=note.strip())
+            _audit(
+                uow,
+                person.name,
+                "overpayment_applied",
+                attempt,
+                now,
+                bill=target.number,
+                note=note.strip(),
+            )
             uow.commit()
         closed = dataclasses.replace(case, status=CaseStatus.CLOSED)
         return AppliedCase(closed, target, settlement)
@@ -241,8 +233,16 @@ class OverpaymentService:
                         note=reason.strip(),
                     )
                 )
-            _audit(uow, person.name, "overpayment_refund", attempt, now, refund=refund.id,
-                   state=refund.state.value, reason=reason.strip())
+            _audit(
+                uow,
+                person.name,
+                "overpayment_refund",
+                attempt,
+                now,
+                refund=refund.id,
+                state=refund.state.value,
+                reason=reason.strip(),
+            )
             uow.commit()
         self._follow_refunds()  # a refund by hand, or one PayMongo finished at once, closes it
         return view
@@ -265,8 +265,14 @@ class OverpaymentService:
                 if refund.state is RefundState.SUCCEEDED:
                     repo.close(attempt_id, now)
                     self._close_attempt(uow, attempt, now)
-                    _audit(uow, resolution.resolved_by, "overpayment_refunded", attempt, now,
-                           refund=refund.id)
+                    _audit(
+                        uow,
+                        resolution.resolved_by,
+                        "overpayment_refunded",
+                        attempt,
+                        now,
+                        refund=refund.id,
+                    )
                 else:
                     repo.remove(attempt_id)
                     _audit(uow, "paymongo", _REFUND_FAILED, attempt, now, refund=refund.id)
@@ -301,7 +307,6 @@ class OverpaymentService:
         return OverpaymentCase(
             attempt=attempt,
             bill_number=bill.number,
-            patient_id=bill.patient.id,
             patient_name=bill.patient.full_name,
             why=_why(uow, attempt),
             status=CaseStatus.OPEN if resolution is None else CaseStatus.REFUND_PENDING,

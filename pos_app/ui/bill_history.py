@@ -37,6 +37,7 @@ class BillHistoryDialog(QDialog):
 
     loaded = Signal(object)  # the BillHistory now on screen
     printed = Signal(str)  # what the print did, in the receptionist's words
+    refund_requested = Signal(int)  # Refund… pressed: the bill to give money back from
 
     def __init__(
         self, runner: TaskRunner, receipts: ReceiptService, parent: QWidget | None = None
@@ -61,11 +62,15 @@ class BillHistoryDialog(QDialog):
         self.status.setWordWrap(True)
         self.print_button = shortcut_button("Print", "Ctrl+P", self)
         self.print_button.clicked.connect(self.print_selected)
+        self.refund_button = QPushButton("Refund…")
+        self.refund_button.setMinimumHeight(44)
+        self.refund_button.clicked.connect(self._refund)
         close = QPushButton("Close   Esc")
         close.setMinimumHeight(44)
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button, 1)
+        buttons.addWidget(self.refund_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -131,9 +136,14 @@ class BillHistoryDialog(QDialog):
         if history.documents:  # the invoice (last) unless one was picked before a reload
             self.documents.setCurrentRow(picked if picked >= 0 else len(history.documents) - 1)
         self.print_button.setEnabled(bool(history.documents))
+        self.refund_button.setEnabled(bool(bill.amount_paid))
         if not keep_status:
             self.status.setText("" if history.documents else "Nothing paid yet: no documents.")
         self.loaded.emit(history)
+
+    def _refund(self) -> None:
+        if self.history is not None:
+            self.refund_requested.emit(self.history.bill.id)
 
     def print_selected(self) -> None:
         history, row = self.history, self.documents.currentRow()

@@ -2,6 +2,7 @@
 
 from pos_app.storage.models.base import NAMING_CONVENTION, Base
 from pos_app.storage.models.billing import BillLineRow, BillRow, BillSearchTokenRow, PatientRow
+from pos_app.storage.models.overpayments import OverpaymentResolutionRow
 from pos_app.storage.models.payments import (
     AttemptIdempotencyKeyRow,
     AttemptPaymongoIdRow,
@@ -11,7 +12,6 @@ from pos_app.storage.models.payments import (
     RefundRow,
     TenderRow,
 )
-from pos_app.storage.models.overpayments import OverpaymentResolutionRow
 from pos_app.storage.models.people import PersonRow
 from pos_app.storage.models.reconcile import (
     ReconciledPaymentRow,

@@ -86,12 +86,13 @@ class OverpaymentRepository:
             self._session.delete(row)
             self._session.flush()
 
-    def bills_of_patient(self, patient_id: int) -> list[Bill]:
-        """Every bill of the patient, newest first (the caller keeps those that take payment)."""
+    def bills_of_same_patient(self, bill_id: int) -> list[Bill]:
+        """Every bill of bill ``bill_id``'s patient (that one too), newest first."""
+        patient = select(BillRow.patient_id).where(BillRow.id == bill_id).scalar_subquery()
         ids = list(
             self._session.scalars(
                 select(BillRow.id)
-                .where(BillRow.patient_id == patient_id)
+                .where(BillRow.patient_id == patient)
                 .order_by(BillRow.updated_at.desc())
                 .limit(50)
             )
