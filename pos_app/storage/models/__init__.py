@@ -9,6 +9,7 @@ from pos_app.storage.models.payments import (
     InvoiceSeriesRow,
     PaymentAttemptRow,
     RefundRow,
+    RefundSlipSeriesRow,
     TenderRow,
 )
 from pos_app.storage.models.people import PersonRow
@@ -50,6 +51,7 @@ __all__ = [
     "ReconcileMarkRow",
     "ReconciledPaymentRow",
     "RefundRow",
+    "RefundSlipSeriesRow",
     "TenderRow",
     "WebhookEventRow",
 ]
