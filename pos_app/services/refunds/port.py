@@ -62,8 +62,8 @@ class PaidBill:
 class RefundableTender:
     """One payment on the bill (a tender) and what can still go back from it, and how."""
 
-    tender_id: int
-    attempt_id: str | None  # None for cash
+    tender_id: int | None  # None: money with no tender (an overpayment case's payment)
+    attempt_id: str | None  # None for cash (every cash tender of the bill, together)
     method: TenderMethod
     paid: Money
     already_refunded: Money  # for PayMongo payments: from PayMongo's own refunds[] when it answered
@@ -117,9 +117,10 @@ class RefundPort(Protocol):
         amount: Money,
         reason: str,
         notes: str,
+        *,
         channel: RefundChannel,
         reference: str | None,
     ) -> RefundView: ...
     def check(self, refund_id: str) -> RefundView: ...
     def open_refunds(self) -> Sequence[RefundView]: ...
-    def print_slip(self, refund_id: str) -> None: ...
+    def print_slip(self, refund_id: str) -> str: ...

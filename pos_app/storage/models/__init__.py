@@ -10,6 +10,7 @@ from pos_app.storage.models.payments import (
     InvoiceSeriesRow,
     PaymentAttemptRow,
     RefundRow,
+    RefundSlipSeriesRow,
     TenderRow,
 )
 from pos_app.storage.models.people import PersonRow
@@ -52,6 +53,7 @@ __all__ = [
     "ReconcileMarkRow",
     "ReconciledPaymentRow",
     "RefundRow",
+    "RefundSlipSeriesRow",
     "TenderRow",
     "WebhookEventRow",
 ]

@@ -1,7 +1,7 @@
 """overpayment resolutions: how staff closed each overpayment case (refund or applied)
 
 Revision ID: overpayment_resolutions
-Revises: document_prints
+Revises: refund_slips
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "overpayment_resolutions"
-down_revision: str | None = "document_prints"
+down_revision: str | None = "refund_slips"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
