@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
     from pos_app.services.overpayments import OverpaymentService
+    from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -385,7 +386,8 @@ def _open_payment_backend(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
-        overpayments=_overpayments(settings, database, clock, access),
+        refunds=(refunds := _refunds(settings, database, client, clock, access)),
+        overpayments=_overpayments(settings, database, clock, access, refunds),
     )
 
     def connect() -> PaymentBackend:
@@ -454,13 +456,34 @@ def _counter_identity(settings: Settings) -> CounterIdentity:
     )
 
 
+def _refunds(
+    settings: Settings,
+    database: Database,
+    client: PayMongoClient,
+    clock: Clock,
+    access: AccessService,
+) -> RefundService:
+    """Money given back, through PayMongo or by hand with a slip printed like an invoice."""
+    from pos_app.services.receipts import ReceiptService
+    from pos_app.services.refunds.service import RefundService
+
+    slips = ReceiptService(settings, database=database)
+    return RefundService(
+        database, client, clock, access, terminal_id=settings.terminal_id, slips=slips
+    )
+
+
 def _overpayments(
-    settings: Settings, database: Database, clock: Clock, access: AccessService
+    settings: Settings,
+    database: Database,
+    clock: Clock,
+    access: AccessService,
+    refunds: RefundService,
 ) -> OverpaymentService:
     """Overpayment cases staff close by a refund or by applying the money to another bill."""
     from pos_app.services.overpayments import OverpaymentService
 
-    return OverpaymentService(database, clock, access, None, _counter_identity(settings))
+    return OverpaymentService(database, clock, access, refunds, _counter_identity(settings))
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:

@@ -213,7 +213,13 @@ class OverpaymentService:
             if channel is None:
                 raise UserFacingError("Choose how the money goes back: cash, bank or e-wallet.")
             view = self._refunds.refund_by_hand(
-                attempt.bill_id, attempt.id, attempt.amount, reason, notes, channel, reference
+                attempt.bill_id,
+                attempt.id,
+                attempt.amount,
+                reason,
+                notes,
+                channel=channel,
+                reference=reference,
             )
         now = self._clock.now()
         refund = view.refund

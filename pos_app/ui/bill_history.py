@@ -65,6 +65,7 @@ class BillHistoryDialog(QDialog):
         self.refund_button = QPushButton("Refund…")
         self.refund_button.setMinimumHeight(44)
         self.refund_button.clicked.connect(self._refund)
+        self.refund_button.setEnabled(False)  # until the bill is read
         close = QPushButton("Close   Esc")
         close.setMinimumHeight(44)
         close.clicked.connect(self.reject)
@@ -87,6 +88,7 @@ class BillHistoryDialog(QDialog):
     def open_bill(self, bill_id: int) -> None:
         self.status.setText("Loading…")
         self.print_button.setEnabled(False)
+        self.refund_button.setEnabled(False)
         self._load(bill_id, keep_status=False)
         self.show()
         self.raise_()

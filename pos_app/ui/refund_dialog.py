@@ -271,8 +271,8 @@ class RefundDialog(QDialog):
                 request.amount,
                 request.reason,
                 request.notes,
-                request.channel,
-                request.reference,
+                channel=request.channel,
+                reference=request.reference,
             )
 
         return send
@@ -315,8 +315,8 @@ class RefundDialog(QDialog):
         self.status.setText("Printing the refund slip…")
         self._runner.run_net(
             lambda: self._refunds.print_slip(refund_id),
-            on_success=lambda _: self.status.setText(
-                f"Refund slip {view.slip_number} printed. Ask the patient to sign it."
+            on_success=lambda said: self.status.setText(
+                f"{said} Ask the patient to sign the refund slip {view.slip_number}."
             ),
             on_failure=self._show_failure,
             owner=self,

@@ -72,13 +72,14 @@ class FakeRefunds:
     ) -> RefundView:
         return self._make(bill_id, attempt_id, amount, manual=False)
 
-    def refund_by_hand(  # noqa: PLR0917 (RefundPort's shape)
+    def refund_by_hand(
         self,
         bill_id: int,
         attempt_id: str | None,
         amount: Money,
         reason: str,
         notes: str,
+        *,
         channel: RefundChannel,
         reference: str | None,
     ) -> RefundView:
@@ -96,7 +97,7 @@ class FakeRefunds:
     def open_refunds(self) -> Sequence[RefundView]:
         raise NotImplementedError
 
-    def print_slip(self, refund_id: str) -> None:
+    def print_slip(self, refund_id: str) -> str:
         raise NotImplementedError
 
 

@@ -1,0 +1,146 @@
+"""Refunds and overpayment cases through the real window against the in-process sandbox: part of
+a GCash payment given back from the bill history; an overpayment case resolved both ways."""
+
+from __future__ import annotations
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from pos_app.domain.attempt import AttemptState
+from pos_app.domain.money import Money
+from pos_app.domain.refund import RefundState
+from pos_app.domain.tender import TenderMethod
+from pos_app.services.counter import CounterServices, PaymentBackend
+from pos_app.services.refunds.port import RefundChannel, RefundOptions
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.refund_dialog import RefundDialog
+from tests.ui.conftest import cell_text, key_click
+from tests.ui.payments.conftest import WAIT_MS, paid_on_the_phone, shown_after
+
+
+def sign_in_staff(services: CounterServices) -> None:
+    """The sign-in window is another piece of work: sign the sandbox's demo staff in directly."""
+    assert services.access is not None
+    services.access.sign_in("demo-staff", "9002")
+
+
+def refunds_in_ledger(backend: PaymentBackend) -> list[dict[str, object]]:
+    answer = httpx.get(f"{backend.paymongo_url}/_control/ledger", timeout=10)
+    answer.raise_for_status()
+    return [e for e in answer.json()["ledger"] if e.get("kind") == "refund"]
+
+
+def late_case(qtbot: QtBot, window: MainWindow, backend: PaymentBackend) -> str:
+    """A QR Ph code cancelled at the counter, then paid anyway: an overpayment case."""
+    with qtbot.waitSignal(
+        window.payment.display_changed, timeout=WAIT_MS, check_params_cb=lambda u: u is not None
+    ) as shown:
+        window.payment.qrph_button.click()
+    attempt = shown.args[0].attempt
+    with qtbot.waitSignal(window.payment.display_changed, timeout=WAIT_MS):
+        window.payment.remote.cancel_button.click()
+    intent_id = attempt.paymongo_ids["intent"]
+    answer = httpx.post(f"{backend.paymongo_url}/_control/objects/{intent_id}/pay_late")
+    assert answer.status_code == 200, answer.text
+    assert backend.collect.refresh(attempt.id).attempt.state is AttemptState.NEEDS_REVIEW
+    return str(attempt.id)
+
+
+def test_refund_part_of_a_gcash_payment_from_the_bill_history(
+    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    services, backend = counter
+    settlement = paid_on_the_phone(
+        qtbot, window, shown_after(qtbot, window, Qt.Key.Key_F8, Qt.Key.Key_1)
+    )
+    [tender] = settlement.tenders
+    assert tender.method is TenderMethod.GCASH
+    sign_in_staff(services)
+    window.queue.select_bill(settlement.bill.id)
+    qtbot.waitUntil(lambda: window.queue.current_bill() is not None, timeout=WAIT_MS)
+    key_click(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    history = window.bill_history
+    assert history is not None
+    qtbot.waitUntil(lambda: history.refund_button.isEnabled(), timeout=WAIT_MS)
+    history.refund_button.click()
+    dialog = window.refund_dialog
+    assert isinstance(dialog, RefundDialog)
+    qtbot.waitUntil(lambda: dialog.options is not None, timeout=WAIT_MS)
+    assert cell_text(dialog.tenders, 0, 0) == "GCash"
+    assert cell_text(dialog.tenders, 0, 3) == str(tender.amount)
+    assert cell_text(dialog.tenders, 0, 4) == "PayMongo"
+
+    dialog.form.amount.setText("100.00")
+    dialog.form.reason.setText("Lab test not done")
+    with qtbot.waitSignal(
+        dialog.options_shown,
+        timeout=WAIT_MS,
+        check_params_cb=lambda o: isinstance(o, RefundOptions) and bool(o.bill.refunded),
+    ) as reloaded:
+        dialog.refund_button.click()
+    options = reloaded.args[0]
+    assert options.tenders[0].already_refunded == Money(100_00)
+    assert options.tenders[0].refundable == tender.amount - Money(100_00)
+    assert cell_text(dialog.tenders, 0, 3) == str(tender.amount - Money(100_00))
+    assert dialog.refund is not None
+    assert dialog.refund.refund.state in {RefundState.PENDING, RefundState.SUCCEEDED}
+    [refund] = refunds_in_ledger(backend)
+    assert refund["amount"] == 100_00
+    dialog.close()
+
+
+def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_hand(
+    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    services, backend = counter
+    bill = window.payment.bill
+    assert bill is not None
+    first = late_case(qtbot, window, backend)
+    second = late_case(qtbot, window, backend)
+    sign_in_staff(services)
+    key_click(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    cases = window.overpayments
+    assert cases is not None
+    qtbot.waitUntil(lambda: cases.table.rowCount() == 2, timeout=WAIT_MS)
+    assert [c.attempt.id for c in cases.cases] == [first, second]
+    assert cell_text(cases.table, 0, 3) == "QR Ph (refund by hand)"
+
+    # the first: applied to the patient's open bill (its own, still unpaid)
+    cases.table.selectRow(0)
+    cases.apply_button.click()
+    qtbot.waitUntil(
+        lambda: cases.pick_bill is not None and cases.pick_bill.isVisible(), timeout=WAIT_MS
+    )
+    ask = cases.pick_bill
+    assert isinstance(ask, QInputDialog)
+    with qtbot.waitSignal(cases.resolved, timeout=WAIT_MS) as resolved:
+        ask.setTextValue(ask.comboBoxItems()[0])
+        ask.accept()
+    assert f"applied to bill {bill.number}" in resolved.args[0]
+    qtbot.waitUntil(lambda: cases.table.rowCount() == 1, timeout=WAIT_MS)
+
+    # the second: QR Ph goes back by hand, cash from the drawer, with a slip
+    cases.table.selectRow(0)
+    refund_dialog = cases.refund_picked()
+    assert refund_dialog is not None
+    assert refund_dialog.form.by_hand
+    assert refund_dialog.form.amount.isReadOnly()
+    refund_dialog.form.channel.setCurrentIndex(
+        refund_dialog.form.channel.findData(RefundChannel.CASH)
+    )
+    with qtbot.waitSignal(cases.loaded, timeout=WAIT_MS, check_params_cb=lambda c: c == []):
+        refund_dialog.refund_button.click()
+    assert refund_dialog.refund is not None
+    assert refund_dialog.refund.refund.state is RefundState.SUCCEEDED
+    assert refund_dialog.refund.slip_number
+    assert "No overpayments to review." in cases.summary.text()
+    with services.database.unit_of_work(read_only=True) as uow:
+        actions = [(e.actor, e.action) for e in uow.audit.entries(limit=5000)]
+        tenders = uow.tenders.list_for_bill(bill.id)
+    assert ("demo-staff", "overpayment_applied") in actions
+    assert ("demo-staff", "overpayment_refunded") in actions
+    assert [t.method for t in tenders] == [TenderMethod.QRPH]
+    refund_dialog.close()
+    cases.close()
