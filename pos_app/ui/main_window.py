@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         """Closing down: stop the payment monitor's timer and every countdown."""
         if self.clinic is not None:
             self.clinic.stop()
+        if self.refund_dialog is not None:
+            self.refund_dialog.stop()
         if not self.payment_side_built:
             return  # nothing was ever watched
         self.payment.stop_timers()

@@ -153,7 +153,8 @@ class RefundDialog(QDialog):
         if not searching:
             self._reset()
         self._send = None
-        self.status.setText("Loading the bill's payments…")
+        if self.refund is None:  # otherwise the refund's progress stays in sight
+            self.status.setText("Loading the bill's payments…")
         self._runner.run_net(
             lambda: self._refunds.options(bill_id),
             on_success=self._show_options,

@@ -51,7 +51,7 @@ class RefundForm(QWidget):
         self.notes.setPlaceholderText("Notes for the clinic (optional)")
         self.channel = QComboBox()
         for channel in RefundChannel:
-            self.channel.addItem(channel.label, channel)
+            self.channel.addItem(channel.label, channel.value)  # Qt keeps a str, not the enum
         self.reference = QLineEdit()
         self.reference.setPlaceholderText("Transfer reference number")
         form = self._form = QFormLayout(self)
@@ -86,13 +86,18 @@ class RefundForm(QWidget):
     def by_hand(self) -> bool:
         return self.route.currentData() is False
 
+    @property
+    def picked_channel(self) -> RefundChannel:
+        data = self.channel.currentData()
+        return RefundChannel(data) if isinstance(data, str) else RefundChannel.CASH
+
     def _route_changed(self) -> None:
         by_hand = self.by_hand
-        channel = self.channel.currentData()
+        channel = self.picked_channel
         for widget in (self.channel, self._form.labelForField(self.channel)):
             if widget is not None:
                 widget.setVisible(by_hand)
-        needs_reference = by_hand and isinstance(channel, RefundChannel) and channel.needs_reference
+        needs_reference = by_hand and channel.needs_reference
         for widget in (self.reference, self._form.labelForField(self.reference)):
             if widget is not None:
                 widget.setVisible(needs_reference)
@@ -116,8 +121,7 @@ class RefundForm(QWidget):
         channel: RefundChannel | None = None
         reference: str | None = None
         if self.by_hand:
-            data = self.channel.currentData()
-            channel = data if isinstance(data, RefundChannel) else RefundChannel.CASH
+            channel = self.picked_channel
             if channel.needs_reference:
                 reference = self.reference.text().strip()
                 if not reference:
