@@ -63,7 +63,7 @@ class OverpaymentCasesDialog(QDialog):
         self.refund_dialog: RefundDialog | None = None
         self.pick_bill: QInputDialog | None = None
         self.setWindowTitle("Overpayments to review")
-        self.resize(980, 420)
+        self.resize(1080, 420)
         why = QLabel(
             "Money that arrived after its QR code or link was closed, or for a bill that was "
             "already paid. Give it back (through PayMongo, or by hand where PayMongo cannot, "
@@ -72,7 +72,9 @@ class OverpaymentCasesDialog(QDialog):
         why.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

@@ -71,7 +71,9 @@ class RefundDialog(QDialog):
         self.tenders.setHorizontalHeaderLabels(
             ["Paid by", "Paid", "Already refunded", "Refundable", "Route"]
         )
-        self.tenders.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.tenders.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.tenders.verticalHeader().setVisible(False)
         self.tenders.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.tenders.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -283,9 +285,8 @@ class RefundDialog(QDialog):
         self.refund = view
         state = view.refund.state
         slip = f" Refund slip {view.slip_number}." if view.slip_number else ""
-        self.status.setText(
-            f"{STATE_WORDS[state]}: {view.refund.amount} — {view.message}{slip}".strip()
-        )
+        words = view.message or f"{STATE_WORDS[state]}: {view.refund.amount}"
+        self.status.setText(f"{words}{slip}")
         self.print_button.setVisible(view.slip_number is not None)
         if state.is_terminal:
             self._timer.stop()

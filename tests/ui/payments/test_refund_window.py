@@ -73,7 +73,7 @@ def test_refund_part_of_a_gcash_payment_from_the_bill_history(
     key_click(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     history = window.bill_history
     assert history is not None
-    qtbot.waitUntil(lambda: history.refund_button.isEnabled(), timeout=WAIT_MS)
+    qtbot.waitUntil(history.refund_button.isEnabled, timeout=WAIT_MS)
     history.refund_button.click()
     dialog = window.refund_dialog
     assert isinstance(dialog, RefundDialog)
@@ -98,7 +98,7 @@ def test_refund_part_of_a_gcash_payment_from_the_bill_history(
     assert cell_text(dialog.tenders, 0, 3) == str(tender.amount - Money(100_00))
     assert dialog.refund is not None
     assert dialog.refund.refund.state in {RefundState.PENDING, RefundState.SUCCEEDED}
-    assert dialog.status.text().startswith(("Pending", "Done"))
+    assert "Pending" in dialog.status.text() or "Done" in dialog.status.text()
     shot(dialog, "refund-dialog-paymongo-sent.png")
     [refund] = refunds_in_ledger(backend)
     assert refund["amount"] == 100_00
