@@ -140,6 +140,7 @@ class RefundDialog(QDialog):
                 f"Bill {bill.bill_number} — {bill.patient_name} — {invoice}"
                 f"paid {bill.paid}, refunded {bill.refunded}"
             )
+        self.results.setVisible(bool(self.found))
         self.status.setText("" if self.found else "No paid bill matches. Check the number.")
         if len(self.found) == 1:
             self.results.setCurrentRow(0)
@@ -214,6 +215,10 @@ class RefundDialog(QDialog):
             why_by_hand=tender.why_manual,
         )
         self.refund_button.setEnabled(bool(tender.refundable))
+        if self.refund is not None:  # one refund made: the next one is typed afresh
+            self.form.amount.clear()
+            self.form.reason.clear()
+            self.form.notes.clear()
 
     # --- an overpayment case -------------------------------------------------------------------
 
@@ -232,6 +237,7 @@ class RefundDialog(QDialog):
         self.title.setText(title)
         offer(self.form)
         self.form.fix_amount(True)
+        self.resize(self.width(), 460)  # no search or payments table for a case
         self.show()
 
     # --- giving money back -------------------------------------------------------------------
@@ -284,9 +290,10 @@ class RefundDialog(QDialog):
         assert isinstance(view, RefundView)
         self.refund = view
         state = view.refund.state
-        slip = f" Refund slip {view.slip_number}." if view.slip_number else ""
         words = view.message or f"{STATE_WORDS[state]}: {view.refund.amount}"
-        self.status.setText(f"{words}{slip}")
+        if view.slip_number and view.slip_number not in words:
+            words += f" Refund slip {view.slip_number}."
+        self.status.setText(words)
         self.print_button.setVisible(view.slip_number is not None)
         if state.is_terminal:
             self._timer.stop()
@@ -336,8 +343,9 @@ class RefundDialog(QDialog):
     def _reset(self) -> None:
         self._timer.stop()
         self.options, self.refund, self._send = None, None, None
-        for widget in (self.search, self.results, self.tenders):
+        for widget in (self.search, self.tenders):
             widget.setVisible(True)
+        self.results.setVisible(False)  # until a search finds something
         self.tenders.setRowCount(0)
         self.print_button.setVisible(False)
         self.refund_button.setEnabled(True)

@@ -19,7 +19,7 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.refunds.port import RefundChannel, RefundOptions
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.refund_dialog import RefundDialog
-from tests.ui.conftest import cell_text, key_click
+from tests.ui.conftest import cell_text, key_click, key_clicks
 from tests.ui.payments.conftest import WAIT_MS, paid_on_the_phone, shown_after
 
 
@@ -154,6 +154,9 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
     assert refund_dialog.refund is not None
     assert refund_dialog.refund.refund.state is RefundState.SUCCEEDED
     assert refund_dialog.refund.slip_number
+    assert refund_dialog.refund.slip_number in refund_dialog.status.text()
+    assert refund_dialog.print_button.isVisible()
+    shot(refund_dialog, "refund-dialog-manual-done.png")
     assert "No overpayments to review." in cases.summary.text()
     with services.database.unit_of_work(read_only=True) as uow:
         actions = [(e.actor, e.action) for e in uow.audit.entries(limit=5000)]
@@ -163,3 +166,34 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
     assert [t.method for t in tenders] == [TenderMethod.QRPH]
     refund_dialog.close()
     cases.close()
+
+
+def test_refund_finds_a_paid_bill_by_its_invoice_number_and_a_receptionist_is_told_who_to_ask(
+    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    services, _backend = counter
+    settlement = paid_on_the_phone(
+        qtbot, window, shown_after(qtbot, window, Qt.Key.Key_F8, Qt.Key.Key_1)
+    )
+    assert services.access is not None
+    services.access.sign_in("demo-receptionist", "9003")
+    key_click(
+        window,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = window.refund_dialog
+    assert isinstance(dialog, RefundDialog)
+    assert not dialog.results.isVisibleTo(dialog)
+    key_clicks(dialog.search, settlement.invoice.number)
+    key_click(dialog.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "ask a staff" in dialog.status.text(), timeout=WAIT_MS)
+    assert dialog.status.text().startswith("Your account can't give refunds.")
+
+    sign_in_staff(services)
+    with qtbot.waitSignal(dialog.options_shown, timeout=WAIT_MS) as shown:
+        key_click(dialog.search, Qt.Key.Key_Return)
+    assert shown.args[0].bill.invoice_number == settlement.invoice.number
+    assert dialog.results.count() == 1
+    assert cell_text(dialog.tenders, 0, 3) == str(settlement.tenders[0].amount)
+    dialog.close()
