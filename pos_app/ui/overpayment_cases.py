@@ -228,7 +228,7 @@ class OverpaymentCasesDialog(QDialog):
             )
             return
         labels = [
-            f"Bill {b.number} — {b.description or 'services'} — balance {b.balance}"
+            f"Bill {b.number} — balance {b.balance} — {b.description or 'services'}"
             for b in fitting
         ]
         ask = self.pick_bill = QInputDialog(self)
@@ -236,6 +236,7 @@ class OverpaymentCasesDialog(QDialog):
         ask.setLabelText(f"Pay which bill of {case.patient_name} with the {case.amount}?")
         ask.setComboBoxItems(labels)
         ask.setOption(QInputDialog.InputDialogOption.UseListViewForComboBoxItems)
+        ask.resize(640, 280)
         ask.textValueSelected.connect(lambda text: self._apply(case, fitting[labels.index(text)]))
         ask.open()
 
