@@ -36,10 +36,13 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.domain.clock import Clock
     from pos_app.http_policy import Timeouts
     from pos_app.paymongo import PayMongoClient
+    from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
     from pos_app.services.collect import PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
+    from pos_app.services.receipts import ReceiptService
+    from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -239,6 +242,8 @@ def _start_logging(settings: Settings, *, verbose: bool) -> None:
 
 def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
     from pos_app.services.receipts import ReceiptService
@@ -246,12 +251,16 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
+    access = AccessService(database, SystemClock())  # who is signed in; refunds check it
+    receipts = ReceiptService(settings, database=database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers)
+        return _open_payment_backend(
+            settings, secrets, database, sandbox, closers, counter=(access, receipts)
+        )
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -272,7 +281,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings, database=database),
+        receipts=receipts,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -311,6 +320,8 @@ def _open_payment_backend(
     database: Database,
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
+    *,
+    counter: tuple[AccessService, ReceiptService] | None = None,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
     services, with no request to PayMongo yet, so cash works as soon as the database is open.
@@ -383,6 +394,7 @@ def _open_payment_backend(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
+        refunds=None if counter is None else _refunds(settings, database, client, clock, counter),
     )
 
     def connect() -> PaymentBackend:
@@ -412,13 +424,12 @@ def _open_payment_backend(
                 monitor=monitor,
                 database=database,
                 closers=closers,
+                refunds=usable.refunds,
             )
             description += (
                 f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
             )
-        recovered = monitor.recover()
-        if recovered:
-            log.info("recovered %d open payments from the last run", len(recovered))
+        _recover(monitor, usable.refunds)
         return dataclasses.replace(
             usable,
             description=description,
@@ -434,6 +445,32 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _recover(monitor: PaymentMonitor, refunds: RefundService | None) -> None:
+    """Start-up: the payments, then the refunds, a crash or a closed counter left open."""
+    recovered = monitor.recover()
+    if recovered:
+        log.info("recovered %d open payments from the last run", len(recovered))
+    if refunds is not None:
+        followed = refunds.recover()
+        log.info("followed %d open refunds from the last run", len(followed))
+
+
+def _refunds(
+    settings: Settings,
+    database: Database,
+    client: PayMongoClient,
+    clock: Clock,
+    counter: tuple[AccessService, ReceiptService],
+) -> RefundService:
+    """Refunds through PayMongo or by hand, checked against the signed-in person's role."""
+    from pos_app.services.refunds.service import RefundService
+
+    access, receipts = counter
+    return RefundService(
+        database, client, clock, access, terminal_id=settings.terminal_id, slips=receipts
+    )
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:
@@ -527,6 +564,7 @@ def start_webhook_receiver(
     monitor: PaymentMonitor,
     database: Database,
     closers: list[Callable[[], None]],
+    refunds: RefundService | None = None,
 ) -> tuple[str | None, WebhookGuard | None]:
     """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
     PayMongo (checked once here), or (None, None) when it could not start.
@@ -548,7 +586,7 @@ def start_webhook_receiver(
             log.warning("webhook receiver is on but paymongo_webhook_secret is not set: stays off")
             return None, None
         livemode = secrets.mode is Mode.LIVE
-        handler = MonitorEventHandler(monitor, database)
+        handler = MonitorEventHandler(monitor, database, refunds=refunds)
         receiver = WebhookReceiver(port, secret, livemode, handler, database)
         receiver.start()
     except (OSError, PosError) as exc:
