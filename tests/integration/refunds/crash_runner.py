@@ -1,8 +1,8 @@
 """One counter process for the refund crash tests.
 
-    python -m tests.integration.refunds.crash_runner refund DB_URL PAYMONGO_URL BILL ATTEMPT CENTAVOS
-    python -m tests.integration.refunds.crash_runner manual DB_URL PAYMONGO_URL BILL CENTAVOS
-    python -m tests.integration.refunds.crash_runner recover DB_URL PAYMONGO_URL
+    python -m tests.integration.refunds.crash_runner refund DB PAYMONGO_URL BILL ATTEMPT CENTAVOS
+    python -m tests.integration.refunds.crash_runner manual DB PAYMONGO_URL BILL CENTAVOS
+    python -m tests.integration.refunds.crash_runner recover DB PAYMONGO_URL
 
 With POS_APP_CRASH_AT set it dies by SIGKILL at that refund step. ``recover`` is the next start:
 ``RefundService.recover`` once, then a few looks until every refund is finished.
