@@ -21,6 +21,7 @@ from pos_app.paymongo.models import Event
 from pos_app.services.collect import CollectService
 from pos_app.services.refunds.port import RefundChannel
 from pos_app.services.refunds.service import RefundService
+from pos_app.services.webhook_receiver import MonitorEventHandler
 from pos_app.storage import Database
 from pos_sandbox.faults import FaultRule
 from pos_sandbox.server import SandboxServer
@@ -295,9 +296,17 @@ def test_completion_seen_only_through_a_webhook(
         if e["attributes"]["type"] in {"payment.refunded", "payment.refund.updated"}
     ]
     assert events
+    looked_at: list[str] = []
+
+    class Monitor:
+        def check_now(self, attempt_id: str) -> object:
+            looked_at.append(attempt_id)
+            return None
+
+    handler = MonitorEventHandler(Monitor(), database, refunds=refunds)  # as the app wires it
     for event in events:
-        refunds.observe_event(Event.from_answer({"data": event}))
-        refunds.observe_event(Event.from_answer({"data": event}))  # delivered twice
+        handler.handle_event(Event.from_answer({"data": event}))
+        handler.handle_event(Event.from_answer({"data": event}))  # delivered twice
     with database.unit_of_work(read_only=True) as uow:
         stored = uow.refunds.get(view.refund.id)
     assert stored is not None
