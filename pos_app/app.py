@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from pos_app import __version__
 from pos_app.config import (
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
     from pos_app.services.overpayments import OverpaymentService
+    from pos_app.services.receipts import ReceiptService
     from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
@@ -242,6 +243,8 @@ def _start_logging(settings: Settings, *, verbose: bool) -> None:
 
 def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     """Open the database (checked and migrated) and wire the services; no Qt here."""
+    from pos_app.domain.clock import SystemClock
+    from pos_app.services.access import AccessService
     from pos_app.services.bills import BillQueue
     from pos_app.services.counter import CounterServices
     from pos_app.services.receipts import ReceiptService
@@ -249,13 +252,16 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     database = open_counter_database(settings)
     mode = secrets.mode
     _prepare_demo_people(database, mode)
-    access = _access(database)
+    access = AccessService(database, SystemClock())  # who is signed in; refunds check it
+    receipts = ReceiptService(settings, database=database)
     closers: list[Callable[[], None]] = []
     sandbox: list[SandboxServer] = []
     backups = _start_daily_backups(settings, database)
 
     def open_payment_backend() -> OpeningBackend:
-        return _open_payment_backend(settings, secrets, database, sandbox, closers, access=access)
+        return _open_payment_backend(
+            settings, secrets, database, sandbox, closers, counter=(access, receipts)
+        )
 
     def start_payment_backend() -> PaymentBackend:
         return open_payment_backend().connect()
@@ -276,7 +282,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         bills=BillQueue(database),
         start_payment_backend=start_payment_backend,
         open_payment_backend=open_payment_backend,
-        receipts=ReceiptService(settings, database=database),
+        receipts=receipts,
         database_checks=_describe_checks(database),
         shutdown=shutdown,
         after_z_reading=None if backups is None else backups.after_z_reading,
@@ -290,14 +296,6 @@ def _prepare_demo_people(database: Database, mode: Mode) -> None:
     from pos_app.services.access import prepare_demo_people
 
     prepare_demo_people(database, SystemClock(), sandbox=mode is Mode.SANDBOX)
-
-
-def _access(database: Database) -> AccessService:
-    """Who is signed in at this counter: one for the whole app, so every service sees them."""
-    from pos_app.domain.clock import SystemClock
-    from pos_app.services.access import AccessService
-
-    return AccessService(database, SystemClock())
 
 
 def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
@@ -325,7 +323,7 @@ def _open_payment_backend(
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
     *,
-    access: AccessService,
+    counter: tuple[AccessService, ReceiptService] | None = None,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
     services, with no request to PayMongo yet, so cash works as soon as the database is open.
@@ -386,8 +384,7 @@ def _open_payment_backend(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
-        refunds=(refunds := _refunds(settings, database, client, clock, access)),
-        overpayments=_overpayments(settings, database, clock, access, refunds),
+        **_money_back(settings, database, client, clock, counter),
     )
 
     def connect() -> PaymentBackend:
@@ -417,13 +414,12 @@ def _open_payment_backend(
                 monitor=monitor,
                 database=database,
                 closers=closers,
+                refunds=usable.refunds,
             )
             description += (
                 f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
             )
-        recovered = monitor.recover()
-        if recovered:
-            log.info("recovered %d open payments from the last run", len(recovered))
+        _recover(monitor, usable.refunds)
         return dataclasses.replace(
             usable,
             description=description,
@@ -456,34 +452,55 @@ def _counter_identity(settings: Settings) -> CounterIdentity:
     )
 
 
+class _MoneyBack(TypedDict):
+    refunds: RefundService | None
+    overpayments: OverpaymentService | None
+
+
+def _money_back(
+    settings: Settings,
+    database: Database,
+    client: PayMongoClient,
+    clock: Clock,
+    counter: tuple[AccessService, ReceiptService] | None,
+) -> _MoneyBack:
+    """Refunds, and the overpayment cases staff close by a refund or by applying the money to
+    another bill of the patient (both need the signed-in person: none without ``counter``)."""
+    from pos_app.services.overpayments import OverpaymentService
+
+    if counter is None:
+        return _MoneyBack(refunds=None, overpayments=None)
+    refunds = _refunds(settings, database, client, clock, counter)
+    overpayments = OverpaymentService(
+        database, clock, counter[0], refunds, _counter_identity(settings)
+    )
+    return _MoneyBack(refunds=refunds, overpayments=overpayments)
+
+
+def _recover(monitor: PaymentMonitor, refunds: RefundService | None) -> None:
+    """Start-up: the payments, then the refunds, a crash or a closed counter left open."""
+    recovered = monitor.recover()
+    if recovered:
+        log.info("recovered %d open payments from the last run", len(recovered))
+    if refunds is not None:
+        followed = refunds.recover()
+        log.info("followed %d open refunds from the last run", len(followed))
+
+
 def _refunds(
     settings: Settings,
     database: Database,
     client: PayMongoClient,
     clock: Clock,
-    access: AccessService,
+    counter: tuple[AccessService, ReceiptService],
 ) -> RefundService:
-    """Money given back, through PayMongo or by hand with a slip printed like an invoice."""
-    from pos_app.services.receipts import ReceiptService
+    """Refunds through PayMongo or by hand, checked against the signed-in person's role."""
     from pos_app.services.refunds.service import RefundService
 
-    slips = ReceiptService(settings, database=database)
+    access, receipts = counter
     return RefundService(
-        database, client, clock, access, terminal_id=settings.terminal_id, slips=slips
+        database, client, clock, access, terminal_id=settings.terminal_id, slips=receipts
     )
-
-
-def _overpayments(
-    settings: Settings,
-    database: Database,
-    clock: Clock,
-    access: AccessService,
-    refunds: RefundService,
-) -> OverpaymentService:
-    """Overpayment cases staff close by a refund or by applying the money to another bill."""
-    from pos_app.services.overpayments import OverpaymentService
-
-    return OverpaymentService(database, clock, access, refunds, _counter_identity(settings))
 
 
 def _discounts(settings: Settings, database: Database, clock: Clock) -> DiscountService:
@@ -577,6 +594,7 @@ def start_webhook_receiver(
     monitor: PaymentMonitor,
     database: Database,
     closers: list[Callable[[], None]],
+    refunds: RefundService | None = None,
 ) -> tuple[str | None, WebhookGuard | None]:
     """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
     PayMongo (checked once here), or (None, None) when it could not start.
@@ -598,7 +616,7 @@ def start_webhook_receiver(
             log.warning("webhook receiver is on but paymongo_webhook_secret is not set: stays off")
             return None, None
         livemode = secrets.mode is Mode.LIVE
-        handler = MonitorEventHandler(monitor, database)
+        handler = MonitorEventHandler(monitor, database, refunds=refunds)
         receiver = WebhookReceiver(port, secret, livemode, handler, database)
         receiver.start()
     except (OSError, PosError) as exc:

@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "backup": "backup",
     "payouts": "payouts",
     "reconcile": "reconcile",
+    "refund": "refund",
     "report": "report",
     "restore": "restore",
     "staff": "staff",

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.overpayments import OverpaymentService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
-    from pos_app.services.refunds.port import RefundPort
+    from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
@@ -87,7 +87,7 @@ class PaymentBackend:
     clinic: ClinicSync | None = None  # None: no clinic server set up (walk-in bills only)
     health: Callable[[], Health] | None = None  # blocking: what the health panel shows
     discounts: DiscountService | None = None  # senior/PWD discount at the counter
-    refunds: RefundPort | None = None  # give money back, through PayMongo or by hand
+    refunds: RefundService | None = None  # money back, through PayMongo or by hand (staff)
     overpayments: OverpaymentService | None = None  # late/double money staff must finish
 
 

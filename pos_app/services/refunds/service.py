@@ -208,6 +208,13 @@ class RefundService:
         self._access.require(Permission.REFUND)
         return [self._view(refund) for refund in self._open()]
 
+    def latest(self, limit: int = 20) -> list[RefundView]:
+        """The newest refunds, whatever their state (``pos-app refund status``)."""
+        self._access.require(Permission.REFUND)
+        with self._database.unit_of_work(read_only=True) as uow:
+            refunds = uow.refunds.list_recent(limit)
+        return [self._view(refund) for refund in refunds]
+
     def recover(self) -> list[RefundView]:
         """Start-up: follow every refund left open by a crash or a closed counter."""
         return self.follow_open()
@@ -304,6 +311,15 @@ class RefundService:
         if refund.slip_number is None:
             raise UserFacingError("Only refunds given back by hand have a refund slip.")
         return self._print(refund)
+
+    def print_slip_numbered(self, slip_number: str) -> str:
+        """``print_slip`` by the number on the slip (``pos-app refund slip RF-01-000001``)."""
+        self._access.require(Permission.REFUND)
+        with self._database.unit_of_work(read_only=True) as uow:
+            refund = uow.refunds.get_by_slip(slip_number.strip().upper())
+        if refund is None:
+            raise NotFound(f"No refund slip {slip_number} on this counter.")
+        return self.print_slip(refund.id)
 
     # -- steps ---------------------------------------------------------------------------------
 
