@@ -30,5 +30,5 @@ def test_flows_do_not_call_collect_service_private_helpers() -> None:
 
 
 def test_collect_and_refunds_both_use_the_shared_write_ahead() -> None:
-    assert collect_service.WriteAhead is WriteAhead
-    assert refund_service.WriteAhead is WriteAhead
+    assert vars(collect_service)["WriteAhead"] is WriteAhead
+    assert vars(refund_service)["WriteAhead"] is WriteAhead
