@@ -377,6 +377,7 @@ def _open_payment_backend(
 
     clinic = clinic_sync(settings, database, clinic_url, clinic_token, closers)
 
+    refunds = None if counter is None else _refunds(settings, database, client, clock, counter)
     health_of = functools.partial(
         read_health, database, clock, terminal_id=settings.terminal_id, clinic=clinic
     )
@@ -387,14 +388,21 @@ def _open_payment_backend(
         collect=collect,
         monitor=monitor,
         methods=AccountMethods.assumed(),
-        reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
+        reconcile=ReconcileService(
+            database,
+            client,
+            collect,
+            clock,
+            settings.terminal_id,
+            follow_refunds=None if refunds is None else refunds.follow_open,
+        ),
         payouts=PayoutService(database, client),
         clinic=clinic,
         health=functools.partial(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
-        refunds=None if counter is None else _refunds(settings, database, client, clock, counter),
+        refunds=refunds,
     )
 
     def connect() -> PaymentBackend:
