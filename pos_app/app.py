@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from pos_app import __version__
 from pos_app.config import (
@@ -367,6 +367,7 @@ def _open_payment_backend(
 
     clinic = clinic_sync(settings, database, clinic_url, clinic_token, closers)
 
+    refunds = None if counter is None else _refunds(settings, database, client, clock, counter)
     health_of = functools.partial(
         read_health, database, clock, terminal_id=settings.terminal_id, clinic=clinic
     )
@@ -377,14 +378,22 @@ def _open_payment_backend(
         collect=collect,
         monitor=monitor,
         methods=AccountMethods.assumed(),
-        reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
+        reconcile=ReconcileService(
+            database,
+            client,
+            collect,
+            clock,
+            settings.terminal_id,
+            follow_refunds=None if refunds is None else refunds.follow_open,
+        ),
         payouts=PayoutService(database, client),
         clinic=clinic,
         health=functools.partial(
             health_of, paymongo=f"{description} (checking…)", webhook_url=None
         ),
         discounts=_discounts(settings, database, clock),
-        **_money_back(settings, database, client, clock, counter),
+        refunds=refunds,
+        overpayments=_overpayments(settings, database, clock, counter, refunds),
     )
 
     def connect() -> PaymentBackend:
@@ -452,29 +461,21 @@ def _counter_identity(settings: Settings) -> CounterIdentity:
     )
 
 
-class _MoneyBack(TypedDict):
-    refunds: RefundService | None
-    overpayments: OverpaymentService | None
-
-
-def _money_back(
+def _overpayments(
     settings: Settings,
     database: Database,
-    client: PayMongoClient,
     clock: Clock,
     counter: tuple[AccessService, ReceiptService] | None,
-) -> _MoneyBack:
-    """Refunds, and the overpayment cases staff close by a refund or by applying the money to
-    another bill of the patient (both need the signed-in person: none without ``counter``)."""
+    refunds: RefundService | None,
+) -> OverpaymentService | None:
+    """The overpayment cases staff close by a refund or by applying the money to another bill
+    of the patient (they need the signed-in person: none without ``counter``)."""
     from pos_app.services.overpayments import OverpaymentService
 
     if counter is None:
-        return _MoneyBack(refunds=None, overpayments=None)
-    refunds = _refunds(settings, database, client, clock, counter)
-    overpayments = OverpaymentService(
-        database, clock, counter[0], refunds, _counter_identity(settings)
-    )
-    return _MoneyBack(refunds=refunds, overpayments=overpayments)
+        return None
+    access, _receipts = counter
+    return OverpaymentService(database, clock, access, refunds, _counter_identity(settings))
 
 
 def _recover(monitor: PaymentMonitor, refunds: RefundService | None) -> None:

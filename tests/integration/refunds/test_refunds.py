@@ -19,12 +19,14 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.models import Event
 from pos_app.services.collect import CollectService
+from pos_app.services.reconcile.service import ReconcileService
 from pos_app.services.refunds.port import RefundChannel
 from pos_app.services.refunds.service import RefundService
 from pos_app.services.webhook_receiver import MonitorEventHandler
 from pos_app.storage import Database
 from pos_sandbox.faults import FaultRule
 from pos_sandbox.server import SandboxServer
+from tests.integration.collect.conftest import SandboxTimeClock
 from tests.integration.refunds.conftest import SETTLE_S, PrintedSlips, SignedIn, paid_bill
 
 API_METHODS = [
@@ -338,3 +340,29 @@ def _stored(database: Database, refund_id: str) -> Refund:
         refund = uow.refunds.get(refund_id)
     assert refund is not None
     return refund
+
+
+def test_the_scheduled_reconciliation_finishes_open_refunds_without_webhooks(
+    collect: CollectService,
+    refunds: RefundService,
+    database: Database,
+    fresh: SandboxServer,
+    client: PayMongoClient,
+    access: SignedIn,
+) -> None:
+    bill_id, attempt_id, amount = paid_bill(database, collect, TenderMethod.CARD)
+    assert attempt_id is not None
+    view = refunds.refund_through_paymongo(bill_id, attempt_id, amount, "others", "")
+    access.actor = None  # the counter's own work: nobody need be signed in
+    _settle(fresh)
+    reconcile = ReconcileService(
+        database,
+        client,
+        collect,
+        SandboxTimeClock(fresh),
+        "01",
+        follow_refunds=refunds.follow_open,
+    )
+    reconcile.run_scheduled()
+    assert _stored(database, view.refund.id).state is RefundState.SUCCEEDED
+    assert _bill(database, bill_id)[:2] == (BillStatus.REFUNDED, Money.ZERO)
