@@ -39,14 +39,16 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.access import AccessService
     from pos_app.services.clinic_sync import ClinicSync
-    from pos_app.services.collect import PaymentMonitor
+    from pos_app.services.collect import CounterIdentity, PaymentMonitor
     from pos_app.services.counter import CounterServices, OpeningBackend, PaymentBackend
     from pos_app.services.discounts import DiscountService
     from pos_app.services.email_receipts import EmailReceipts
     from pos_app.services.journal import JournalService
+    from pos_app.services.overpayments import OverpaymentService
     from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.readings import ReadingService
     from pos_app.services.receipts import ReceiptService
+    from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
     from pos_app.storage.backup import DailyBackups as BackupJob
@@ -268,7 +270,13 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
 
     def open_payment_backend() -> OpeningBackend:
         return _open_payment_backend(
-            settings, secrets, database, sandbox, closers, access=access, readings=readings
+            settings,
+            secrets,
+            database,
+            sandbox,
+            closers,
+            counter=(access, receipts),
+            readings=readings,
         )
 
     def start_payment_backend() -> PaymentBackend:
@@ -409,7 +417,7 @@ def _open_payment_backend(
     sandbox: list[SandboxServer],
     closers: list[Callable[[], None]],
     *,
-    access: AccessService,
+    counter: tuple[AccessService, ReceiptService],
     readings: ReadingService | None = None,
 ) -> OpeningBackend:
     """Blocking but quick (runs on a network worker): the PayMongo client and the payment
@@ -422,12 +430,11 @@ def _open_payment_backend(
     from pos_app.domain.clock import SystemClock
     from pos_app.paymongo import PayMongoClient
     from pos_app.services.clinic_sync.health import read_health
-    from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
+    from pos_app.services.collect import CollectService, PaymentMonitor
     from pos_app.services.counter import OpeningBackend, PaymentBackend
 
     mode = secrets.mode
-    secret_key = secrets.paymongo_secret_key
-    public_key = secrets.paymongo_public_key
+    secret_key, public_key = secrets.paymongo_secret_key, secrets.paymongo_public_key
     paymongo_url, clinic_url = settings.paymongo_base_url, settings.clinic_base_url or None
     clinic_token = secrets.clinic_token
     description = f"PayMongo {mode.value} mode"
@@ -436,8 +443,8 @@ def _open_payment_backend(
         sandbox.append(server)
         paymongo_url, clinic_url = server.paymongo_url, server.clinic_url
         clinic_token = server.clinic_token
-        secret_key = "sk_test_" + token_hex(12)  # any well-formed key: sandbox only
-        public_key = "pk_test_" + token_hex(12)  # keyed cards use the public key
+        # any well-formed keys: sandbox only (keyed cards use the public key)
+        secret_key, public_key = "sk_test_" + token_hex(12), "pk_test_" + token_hex(12)
         description = f"PayMongo sandbox at {paymongo_url}"
     client = PayMongoClient(
         secret_key=secret_key,
@@ -446,21 +453,11 @@ def _open_payment_backend(
         timeouts=network_timeouts(settings),
     )
     clock = SystemClock()
-    collect = CollectService(
-        database,
-        client,
-        clock,
-        CounterIdentity(
-            terminal_id=settings.terminal_id,
-            invoice_prefix=settings.invoice_prefix,
-            clinic_name=settings.clinic_name,
-            keyed_card_enabled=settings.keyed_card_enabled,
-            paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
-            time_zone=settings.clinic_time_zone,
-            signed_in=access.actor_name,
-            finished_page=_finished_page(settings, mode, paymongo_url, clinic_url),
-        ),
+    access = counter[0]
+    identity = _counter_identity(
+        settings, access, _finished_page(settings, mode, paymongo_url, clinic_url)
     )
+    collect = CollectService(database, client, clock, identity)
     closers.extend((collect.close, client.close))  # the client: its pooled connections
     monitor = PaymentMonitor(collect, clock)
     from pos_app.services.reconcile.payouts import PayoutService
@@ -468,6 +465,7 @@ def _open_payment_backend(
 
     clinic = clinic_sync(settings, database, clinic_url, clinic_token, closers)
 
+    refunds = _refunds(settings, database, client, clock, counter)
     health_of = functools.partial(
         read_health, database, clock, terminal_id=settings.terminal_id, clinic=clinic
     )
@@ -478,7 +476,14 @@ def _open_payment_backend(
         collect=collect,
         monitor=monitor,
         methods=AccountMethods.assumed(),
-        reconcile=ReconcileService(database, client, collect, clock, settings.terminal_id),
+        reconcile=ReconcileService(
+            database,
+            client,
+            collect,
+            clock,
+            settings.terminal_id,
+            follow_refunds=None if refunds is None else refunds.follow_open,
+        ),
         payouts=PayoutService(database, client, access),
         clinic=clinic,
         health=functools.partial(
@@ -486,6 +491,8 @@ def _open_payment_backend(
         ),
         discounts=_discounts(settings, database, clock, access),
         readings=readings,
+        refunds=refunds,
+        overpayments=_overpayments(database, clock, access, refunds, identity),
     )
 
     def connect() -> PaymentBackend:
@@ -515,13 +522,12 @@ def _open_payment_backend(
                 monitor=monitor,
                 database=database,
                 closers=closers,
+                refunds=usable.refunds,
             )
             description += (
                 f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
             )
-        recovered = monitor.recover()
-        if recovered:
-            log.info("recovered %d open payments from the last run", len(recovered))
+        _recover(monitor, usable.refunds)
         return dataclasses.replace(
             usable,
             description=description,
@@ -537,6 +543,66 @@ def _open_payment_backend(
         )
 
     return OpeningBackend(backend=usable, connect=connect)
+
+
+def _counter_identity(
+    settings: Settings, access: AccessService, finished_page: str | None
+) -> CounterIdentity:
+    """Who collects: this counter's invoice series, the clinic's name and clock, the person
+    signed in, and where the patient's phone lands after paying."""
+    from pos_app.domain.account_methods import AccountMethods
+    from pos_app.services.collect import CounterIdentity
+
+    return CounterIdentity(
+        terminal_id=settings.terminal_id,
+        invoice_prefix=settings.invoice_prefix,
+        clinic_name=settings.clinic_name,
+        keyed_card_enabled=settings.keyed_card_enabled,
+        paymongo_methods=AccountMethods.assumed(),  # until PayMongo says (connect)
+        time_zone=settings.clinic_time_zone,
+        signed_in=access.actor_name,
+        finished_page=finished_page,
+    )
+
+
+def _overpayments(
+    database: Database,
+    clock: Clock,
+    access: AccessService,
+    refunds: RefundService,
+    identity: CounterIdentity,
+) -> OverpaymentService:
+    """The overpayment cases staff close by a refund or by applying the money to another bill
+    of the patient, as the signed-in person."""
+    from pos_app.services.overpayments import OverpaymentService
+
+    return OverpaymentService(database, clock, access, refunds, identity)
+
+
+def _recover(monitor: PaymentMonitor, refunds: RefundService | None) -> None:
+    """Start-up: the payments, then the refunds, a crash or a closed counter left open."""
+    recovered = monitor.recover()
+    if recovered:
+        log.info("recovered %d open payments from the last run", len(recovered))
+    if refunds is not None:
+        followed = refunds.recover()
+        log.info("followed %d open refunds from the last run", len(followed))
+
+
+def _refunds(
+    settings: Settings,
+    database: Database,
+    client: PayMongoClient,
+    clock: Clock,
+    counter: tuple[AccessService, ReceiptService],
+) -> RefundService:
+    """Refunds through PayMongo or by hand, checked against the signed-in person's role."""
+    from pos_app.services.refunds.service import RefundService
+
+    access, receipts = counter
+    return RefundService(
+        database, client, clock, access, terminal_id=settings.terminal_id, slips=receipts
+    )
 
 
 def _finished_page(
@@ -673,6 +739,7 @@ def start_webhook_receiver(
     monitor: PaymentMonitor,
     database: Database,
     closers: list[Callable[[], None]],
+    refunds: RefundService | None = None,
 ) -> tuple[str | None, WebhookGuard | None]:
     """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
     PayMongo (checked once here), or (None, None) when it could not start.
@@ -694,7 +761,7 @@ def start_webhook_receiver(
             log.warning("webhook receiver is on but paymongo_webhook_secret is not set: stays off")
             return None, None
         livemode = secrets.mode is Mode.LIVE
-        handler = MonitorEventHandler(monitor, database)
+        handler = MonitorEventHandler(monitor, database, refunds=refunds)
         receiver = WebhookReceiver(port, secret, livemode, handler, database)
         receiver.start()
     except (OSError, PosError) as exc:

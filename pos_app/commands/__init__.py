@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "journal": "journal",
     "payouts": "payouts",
     "reconcile": "reconcile",
+    "refund": "refund",
     "report": "report",
     "restore": "restore",
     "staff": "staff",

@@ -74,7 +74,10 @@ class Bill:
 
     @property
     def balance(self) -> Money:
-        """What is still owed; zero (never negative) once paid or overpaid."""
+        """What is still owed; zero (never negative) once paid or overpaid, and after a refund
+        of a paid bill (the refund took money back; the patient owes nothing again)."""
+        if self.status in (BillStatus.PAID, BillStatus.REFUNDED):
+            return Money.ZERO
         return self.amount_due.minus_floor_zero(self.amount_paid)
 
     @property
@@ -87,7 +90,7 @@ class Bill:
         """True when nothing more should be collected: paid in full (a cancelled bill is not)."""
         if self.status is BillStatus.CANCELLED:
             return False
-        return self.status is BillStatus.PAID or self.balance.is_zero
+        return self.status in (BillStatus.PAID, BillStatus.REFUNDED) or self.balance.is_zero
 
     @property
     def lines_total(self) -> Money:

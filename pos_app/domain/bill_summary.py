@@ -27,13 +27,18 @@ class BillStatus(StrEnum):
     PARTIALLY_PAID = "partially_paid"  # some tenders recorded, balance still owed
     PAID = "paid"  # fully settled
     CANCELLED = "cancelled"  # withdrawn by the clinic; never collect on it
+    REFUNDED = "refunded"  # paid, then every peso given back (the invoice stands; refund slips)
 
     @property
     def is_terminal(self) -> bool:
         return self in BILL_TERMINAL
 
 
-BILL_TERMINAL: frozenset[BillStatus] = frozenset({BillStatus.PAID, BillStatus.CANCELLED})
+BILL_TERMINAL: frozenset[BillStatus] = frozenset(
+    {BillStatus.PAID, BillStatus.CANCELLED, BillStatus.REFUNDED}
+)
+# Settled bills owe nothing, even when a refund took part of the money back.
+_SETTLED = frozenset({BillStatus.PAID, BillStatus.REFUNDED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,8 @@ class BillSummary:
 
     @property
     def balance(self) -> Money:
+        if self.status in _SETTLED:
+            return Money.ZERO
         return self.amount_due.minus_floor_zero(self.amount_paid)
 
     @classmethod

@@ -113,6 +113,14 @@ class Refund:
     approved_by: str | None
     created_at: datetime
     manual: bool
+    notes: str = ""
+    paymongo_payment_id: str | None = None  # pay_... the refund is of (PayMongo refunds)
+    channel: str | None = None  # manual: "cash", "bank" or "e-wallet"
+    reference: str | None = None  # manual transfer's reference
+    slip_number: str | None = None  # manual: the refund slip's number in its own series
+    booked_at: datetime | None = None  # when the bill and the clinic's outbox took it in
+    sent_at: datetime | None = None  # when the create request last left (24-hour key window)
+    failure: str | None = None  # why PayMongo refused or failed it, in plain words
 
     @classmethod
     def new(
@@ -127,6 +135,8 @@ class Refund:
         manual: bool,
         at: datetime,
         id_factory: Callable[[], UUID] = uuid4,
+        notes: str = "",
+        paymongo_payment_id: str | None = None,
     ) -> Refund:
         """A refund in ``REQUESTED`` with its client id and idempotency key made up front."""
         if amount.is_zero:
@@ -149,6 +159,8 @@ class Refund:
             approved_by=approved_by,
             created_at=at,
             manual=manual,
+            notes=notes,
+            paymongo_payment_id=paymongo_payment_id,
         )
 
     def advance(self, to: RefundState, *, paymongo_refund_id: str | None = None) -> Refund:

@@ -31,10 +31,12 @@ if TYPE_CHECKING:  # the payment services load on the worker that starts them, a
     from pos_app.services.collect.results import AttemptUpdate, CashResult
     from pos_app.services.discounts import DiscountService
     from pos_app.services.journal import JournalService
+    from pos_app.services.overpayments import OverpaymentService
     from pos_app.services.owner_tools import OwnerTools
     from pos_app.services.readings import ReadingService
     from pos_app.services.reconcile.payouts import PayoutService
     from pos_app.services.reconcile.service import ReconcileService
+    from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookHealth
     from pos_app.storage import Database
 
@@ -89,6 +91,8 @@ class PaymentBackend:
     health: Callable[[], Health] | None = None  # blocking: what the health panel shows
     discounts: DiscountService | None = None  # senior/PWD discount at the counter
     readings: ReadingService | None = None  # shifts and X/Z readings
+    refunds: RefundService | None = None  # money back, through PayMongo or by hand (staff)
+    overpayments: OverpaymentService | None = None  # late/double money staff must finish
 
 
 @dataclass(frozen=True)

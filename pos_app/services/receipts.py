@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # printing loads with the first receipt, not with the window 
     from pos_app.domain.bill import Bill
     from pos_app.printing import InvoiceHeader, ReceiptDocument
     from pos_app.printing.acknowledgement import PartPayment
+    from pos_app.printing.refund_slip import RefundSlip
     from pos_app.services.access import AccessService
     from pos_app.services.collect.results import Settlement
     from pos_app.services.documents import BillHistory
@@ -230,6 +231,17 @@ class ReceiptService:
             self._journal_in(uow, document, number, kind, now)
             uow.commit()
         return self._send(document, number)
+
+    def refund_slip(self, slip: RefundSlip, *, reprint_number: int = 0) -> ReceiptDocument:
+        from pos_app.printing.refund_slip import build_refund_slip
+
+        return build_refund_slip(header=self._header, slip=slip, reprint_number=reprint_number)
+
+    def print_refund_slip(self, slip: RefundSlip, bill_id: int) -> str:
+        """Print a manual refund's slip for the patient to sign, counted like an invoice (the
+        first is the original, later ones REPRINT); the same output path as every document."""
+        number = self._count(slip.number, "refund_slip", bill_id)
+        return self._output(self.refund_slip(slip, reprint_number=number), number)
 
     def _count(self, name: str, kind: str, bill_id: int) -> int:
         """Count a print before it leaves (0: the original); reprints go in the audit log."""

@@ -63,6 +63,12 @@ class PaymentChecker(Protocol):
     def check_now(self, attempt_id: str) -> object: ...
 
 
+class RefundObserver(Protocol):
+    """``RefundService`` as a webhook needs it: apply a refund event to this counter's refunds."""
+
+    def observe_event(self, event: Event) -> None: ...
+
+
 class MonitorEventHandler:
     """Turns a PayMongo event into "look at this attempt now" on the monitor.
 
@@ -71,13 +77,18 @@ class MonitorEventHandler:
     objects this counter did not make are ignored. Thread-safe: it keeps no state of its own.
     """
 
-    def __init__(self, monitor: PaymentChecker, database: Database) -> None:
+    def __init__(
+        self, monitor: PaymentChecker, database: Database, *, refunds: RefundObserver | None = None
+    ) -> None:
         self._monitor = monitor
         self._database = database
+        self._refunds = refunds
 
     def handle_event(self, event: Event) -> None:
         for refund in refunds_in(event):  # news for the refunds work; the payment is looked at too
             log.info("refund %s of %s is %s", refund.id, refund.payment_id, refund.status.value)
+        if self._refunds is not None and event.type in REFUND_EVENTS:
+            self._refunds.observe_event(event)
         attempt_id = self.attempt_for(event)
         if attempt_id is None:
             log.info("webhook %s (%s) is for no payment of this counter", event.id, event.type)

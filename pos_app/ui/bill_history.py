@@ -37,6 +37,7 @@ class BillHistoryDialog(QDialog):
 
     loaded = Signal(object)  # the BillHistory now on screen
     printed = Signal(str)  # what the print did, in the receptionist's words
+    refund_requested = Signal(int)  # Refund… pressed: the bill to give money back from
 
     def __init__(
         self, runner: TaskRunner, receipts: ReceiptService, parent: QWidget | None = None
@@ -61,11 +62,16 @@ class BillHistoryDialog(QDialog):
         self.status.setWordWrap(True)
         self.print_button = shortcut_button("Print", "Ctrl+P", self)
         self.print_button.clicked.connect(self.print_selected)
+        self.refund_button = QPushButton("Refund…")
+        self.refund_button.setMinimumHeight(44)
+        self.refund_button.clicked.connect(self._refund)
+        self.refund_button.setEnabled(False)  # until the bill is read
         close = QPushButton("Close   Esc")
         close.setMinimumHeight(44)
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button, 1)
+        buttons.addWidget(self.refund_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -82,6 +88,7 @@ class BillHistoryDialog(QDialog):
     def open_bill(self, bill_id: int) -> None:
         self.status.setText("Loading…")
         self.print_button.setEnabled(False)
+        self.refund_button.setEnabled(False)
         self._load(bill_id, keep_status=False)
         self.show()
         self.raise_()
@@ -131,9 +138,14 @@ class BillHistoryDialog(QDialog):
         if history.documents:  # the invoice (last) unless one was picked before a reload
             self.documents.setCurrentRow(picked if picked >= 0 else len(history.documents) - 1)
         self.print_button.setEnabled(bool(history.documents))
+        self.refund_button.setEnabled(bool(bill.amount_paid))
         if not keep_status:
             self.status.setText("" if history.documents else "Nothing paid yet: no documents.")
         self.loaded.emit(history)
+
+    def _refund(self) -> None:
+        if self.history is not None:
+            self.refund_requested.emit(self.history.bill.id)
 
     def print_selected(self) -> None:
         history, row = self.history, self.documents.currentRow()

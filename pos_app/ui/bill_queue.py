@@ -44,12 +44,14 @@ STATUS_LABELS = {
     BillStatus.PARTIALLY_PAID: "Part paid",
     BillStatus.PAID: "Paid",
     BillStatus.CANCELLED: "Cancelled",
+    BillStatus.REFUNDED: "Refunded",
 }
 STATUS_COLOURS = {
     BillStatus.PENDING: "#b45309",
     BillStatus.PARTIALLY_PAID: "#1d4ed8",
     BillStatus.PAID: "#15803d",
     BillStatus.CANCELLED: "#6b7280",
+    BillStatus.REFUNDED: "#7c3aed",
 }
 ParentIndex = QModelIndex | QPersistentModelIndex
 HOLD_STYLE = (

@@ -51,13 +51,15 @@ if TYPE_CHECKING:
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.ejournal_view import EJournalDialog
     from pos_app.ui.health_panel import HealthPanel
+    from pos_app.ui.overpayment_cases import OverpaymentCasesDialog
     from pos_app.ui.override import OverrideDialog
     from pos_app.ui.owner_menu import OwnerMenu
     from pos_app.ui.payment_panel import PaymentPanel
     from pos_app.ui.payouts_view import PayoutsDialog
     from pos_app.ui.readings_view import ReadingsFeature
     from pos_app.ui.reconcile_view import ReconcileFeature
-    from pos_app.ui.walk_in import OverpaymentsDialog, WalkInDialog
+    from pos_app.ui.refund_dialog import RefundDialog
+    from pos_app.ui.walk_in import WalkInDialog
     from pos_app.ui.webhook_line import WebhookStatusLine
 
 # the queue and the payment side, side by side: the queue keeps room for its services column
@@ -99,7 +101,8 @@ class MainWindow(QMainWindow):
         self._keyed_card_enabled = keyed_card_enabled
         self._wallet_sources = wallet_sources
         self._side: _PaymentSide | None = None
-        self.overpayments: OverpaymentsDialog | None = None
+        self.overpayments: OverpaymentCasesDialog | None = None
+        self.refund_dialog: RefundDialog | None = None
         self.walk_in: WalkInDialog | None = None
         self.webhook_line: WebhookStatusLine | None = None  # once a webhook receiver runs
         self._reconcile_minutes = reconcile_minutes
@@ -266,6 +269,7 @@ class MainWindow(QMainWindow):
             ("Bill h&istory and documents…", "Ctrl+I", self.show_bill_history),
             ("&E-journal…", "Ctrl+J", self.show_ejournal),
             ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
+            ("Re&fund…", "Ctrl+Shift+F", self.show_refund),
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
             ("PayMongo &payouts…", "Ctrl+Shift+P", self.show_payouts),
@@ -329,6 +333,8 @@ class MainWindow(QMainWindow):
             self.lock.stop()
         if self.clinic is not None:
             self.clinic.stop()
+        if self.refund_dialog is not None:
+            self.refund_dialog.stop()
         if not self.payment_side_built:
             return  # nothing was ever watched
         self.payment.stop_timers()
@@ -480,25 +486,31 @@ class MainWindow(QMainWindow):
         self.queue.search_box.clear()
         self.queue.reload()
 
-    def show_overpayments(self) -> OverpaymentsDialog:
-        """Ctrl+O: late or double payments that staff must refund or keep."""
+    def show_overpayments(self) -> OverpaymentCasesDialog:
+        """Ctrl+O: late or double payments that staff refund or apply to another bill."""
         if self.overpayments is None:
-            from pos_app.ui.walk_in import OverpaymentsDialog
+            from pos_app.ui.overpayment_cases import OverpaymentCasesDialog
 
-            self.overpayments = OverpaymentsDialog(self)
-        dialog = self.overpayments
+            self.overpayments = OverpaymentCasesDialog(self._runner, self)
+        self.overpayments.load(self.payment.backend)
+        self.overpayments.show()
+        return self.overpayments
+
+    def show_refund(self, bill_id: int | None = None) -> RefundDialog | None:
+        """Ctrl+Shift+F: give money back from a paid bill (``bill_id``: from the bill history)."""
         backend = self.payment.backend
-        if backend is None:
-            dialog.show_problem("Kaha is still connecting to PayMongo.")
+        if backend is None or backend.refunds is None:
+            self.statusBar().showMessage("Kaha is still connecting. Try again in a moment.", 5000)
+            return None
+        if self.refund_dialog is None:
+            from pos_app.ui.refund_dialog import RefundDialog
+
+            self.refund_dialog = RefundDialog(self._runner, backend.refunds, self)
+        if bill_id is None:
+            self.refund_dialog.open_search()
         else:
-            dialog.show_problem("Loading…")
-            self._runner.run_net(
-                backend.collect.overpayment_cases,
-                on_success=dialog.show_cases,
-                on_failure=lambda exc: dialog.show_problem(message_for(exc) or ""),
-            )
-        dialog.show()
-        return dialog
+            self.refund_dialog.open_bill(bill_id)
+        return self.refund_dialog
 
     def show_bill_history(self) -> None:
         """Ctrl+I: the selected bill's tenders, invoice, refunds and documents; Print reprints."""
@@ -510,6 +522,7 @@ class MainWindow(QMainWindow):
             from pos_app.ui.bill_history import BillHistoryDialog
 
             self.bill_history = BillHistoryDialog(self._runner, self._receipts, self)
+            self.bill_history.refund_requested.connect(self.show_refund)
         self.bill_history.open_bill(bill.id)
 
     def show_ejournal(self) -> None:

@@ -1,12 +1,10 @@
-"""The walk-in bill dialog (Ctrl+N) and the staff's overpayment list (Ctrl+O).
+"""The walk-in bill dialog (Ctrl+N).
 
 Threading contract: GUI thread only. The dialogs only collect and show values; the main window
 runs the service calls on the task runner.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.attempt import PaymentAttempt
 from pos_app.domain.errors import AmountError
 from pos_app.domain.money import Money
 
@@ -95,60 +92,3 @@ class WalkInDialog(QDialog):
         else:
             self.patient_name, self.bill_lines = name, lines
             self.accept()
-
-
-class OverpaymentsDialog(QDialog):
-    """Money that arrived after its QR closed, or on a bill already paid: refund or keep."""
-
-    COLUMNS = ("When", "Bill", "Amount", "Method", "PayMongo reference")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Overpayments to review")
-        self.resize(820, 360)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        why = QLabel(
-            "Money that arrived after its QR code or link was closed, or for a bill that was "
-            "already paid. Refund it (in PayMongo, or by hand where PayMongo cannot, such as "
-            "QR Ph) or keep it as the patient's credit."
-        )
-        why.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.summary = QLabel("Loading…")
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(why)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(close)
-
-    def show_cases(self, cases: Sequence[PaymentAttempt]) -> None:
-        from datetime import UTC, datetime
-
-        from pos_app.domain.refund import RefundRoute, refund_route
-
-        now = datetime.now(UTC)
-        self.table.setRowCount(len(cases))
-        for row, case in enumerate(cases):
-            manual = refund_route(case.method, case.updated_at, now) is RefundRoute.MANUAL
-            ids = case.paymongo_ids
-            reference = ids.get("payment") or ids.get("intent") or ids.get("checkout") or "—"
-            cells = (
-                case.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                str(case.bill_id),
-                case.amount.format(),
-                f"{case.method.label} (refund by hand)" if manual else case.method.label,
-                reference,
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        self.summary.setText(
-            "No overpayments to review." if not cases else f"{len(cases)} to review."
-        )
-
-    def show_problem(self, text: str) -> None:
-        self.summary.setText(text)

@@ -34,6 +34,8 @@ class PayMongoConfig:
     idempotency_ttl: float = 24 * 3600.0
     max_body_bytes: int = 1_000_000
     refund_settle_seconds: float = 1.0
+    # True: the account's upcoming payout balance is short, so refunds wait in "pending" (§19)
+    refund_balance_short: bool = False
     qrph_default_expiry: int = 1800
     source_expiry_seconds: float = 3600.0
     checkout_session_expiry_seconds: float = 24 * 3600.0

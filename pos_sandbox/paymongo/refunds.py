@@ -106,6 +106,19 @@ def create_refund(store: Store, livemode: bool, attrs: Json) -> Json:
     return refund
 
 
+def settle_refund(store: Store, refund: Json) -> bool:
+    """The settle timer: a refund waits while the payout balance is short (it stays pending and
+    is looked at again a settle period later, paymongo-api.md section 19)."""
+    config = store.config
+    if refund["attributes"]["status"] not in {"pending", "processing"}:
+        return False
+    if config.refund_balance_short:
+        due = store.clock.now() + config.refund_settle_seconds
+        store.schedule(due, "settle_refund", refund["id"])
+        return False
+    return finish_refund(store, refund)
+
+
 def finish_refund(store: Store, refund: Json, status: str = "succeeded") -> bool:
     """Move a pending refund to `succeeded` (or `failed`); emits the refund events."""
     if refund["attributes"]["status"] not in {"pending", "processing"}:

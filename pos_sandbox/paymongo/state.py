@@ -73,7 +73,7 @@ class PayMongoState:
         if action == "expire_action":
             intents.expire_action(store, obj)
         elif action == "settle_refund":
-            refunds.finish_refund(store, obj)
+            refunds.settle_refund(store, obj)
         elif action == "expire_source":
             sources.end_source(store, obj, "expired")
         elif action == "expire_session" and obj["attributes"]["status"] == "active":

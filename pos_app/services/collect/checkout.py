@@ -40,7 +40,7 @@ class CheckoutFlow:
         with service._database.unit_of_work(read_only=True) as uow:
             bill = require_bill(uow.bills.get(attempt.bill_id))
         counter = service._counter
-        service._crash.reached("intent_sent")
+        service.steps.reached("intent_sent")
         session = service._paymongo.create_checkout_session(
             line_items=line_items(bill, attempt.amount),
             payment_method_types=counter.paymongo_methods.checkout_types(),
@@ -51,10 +51,10 @@ class CheckoutFlow:
             cancel_url=with_outcome(counter.finished_page, "failed"),
             metadata=payment_metadata(attempt, counter.terminal_id),
         )
-        service._crash.reached("intent_answered")
+        service.steps.reached("intent_answered")
         ids = {"checkout": session.id}
-        attempt = service._save(
-            attempt.apply(_E.INTENT_CREATED, at=service._now(), paymongo_ids=ids)
+        attempt = service.steps.save(
+            attempt.apply(_E.INTENT_CREATED, at=service.steps.now(), paymongo_ids=ids)
         )
         return self.observe(attempt, session)
 
@@ -72,14 +72,14 @@ class CheckoutFlow:
         self, attempt: PaymentAttempt, session: CheckoutSession, *, cancelling: bool = False
     ) -> AttemptUpdate:
         service = self._service
-        service._show(
+        service.show(
             attempt, link_display(attempt, session.checkout_url, service._counter.clinic_name)
         )
         paid = any(payment.status is PaymentStatus.PAID for payment in session.payments)
         observed = map_checkout_status(session.status.value, has_paid_payment=paid)
         if cancelling and observed is _E.EXPIRED:
             observed = _E.CANCELLED  # expired because we asked: the receptionist cancelled it
-        update = service._apply_observed(attempt, observed, session.id, error=None)
+        update = service.apply_observed(attempt, observed, session.id, error=None)
         intent = session.payment_intent
         declined = intent.last_payment_error if intent is not None and not paid else None
         if update.is_open and declined is not None:

@@ -30,12 +30,22 @@ SOURCE_NAMES = (
     "invoice_committed",
 )
 
+# The steps of a refund (services/refunds): through PayMongo, then by hand.
+REFUND_NAMES = (
+    "refund_committed",  # the refund row and its Idempotency-Key are stored; nothing sent
+    "refund_sent",  # the create-refund request is about to leave
+    "refund_answered",  # PayMongo answered; the refund's id not stored yet
+    "refund_done_before_booking",  # PayMongo says succeeded; bill and outbox not updated yet
+    "refund_booked",  # refund, bill and outbox message stored together
+)
+MANUAL_REFUND_NAMES = ("slip_committed",)  # manual refund and its slip number stored; not printed
+
 
 class CrashPoints:
     def __init__(self, crash_at: str | None = None) -> None:
         self.crash_at = crash_at if crash_at is not None else os.environ.get(CRASH_ENV)
 
     def reached(self, name: str) -> None:
-        assert name in NAMES or name in SOURCE_NAMES, name
+        assert name in (*NAMES, *SOURCE_NAMES, *REFUND_NAMES, *MANUAL_REFUND_NAMES), name
         if self.crash_at == name:
             os.kill(os.getpid(), signal.SIGKILL)

@@ -67,7 +67,9 @@ class IntentFlow:
         if "intent" not in attempt.paymongo_ids or "method" not in attempt.paymongo_ids:
             if attempt.method is TenderMethod.CARD and attempt.id not in self._cards:
                 # the card number was never stored: after a restart it cannot be sent again
-                return service._update(service._save(attempt.apply(_E.REJECTED, at=service._now())))
+                return service._update(
+                    service.steps.save(attempt.apply(_E.REJECTED, at=service.steps.now()))
+                )
             attempt = self._create_intent_and_method(attempt)
         intent_id = attempt.paymongo_ids["intent"]
         intent = None if fresh else service._paymongo.retrieve_payment_intent(intent_id)
@@ -87,7 +89,9 @@ class IntentFlow:
         intent_id = attempt.paymongo_ids.get("intent")
         if intent_id is None:
             # nothing was attached, so no QR or link exists that could still be paid
-            return service._update(service._save(attempt.apply(_E.CANCELLED, at=service._now())))
+            return service._update(
+                service.steps.save(attempt.apply(_E.CANCELLED, at=service.steps.now()))
+            )
         try:
             intent = service._paymongo.cancel_payment_intent(intent_id)
         except UserFacingError:
@@ -100,7 +104,7 @@ class IntentFlow:
         service = self._service
         display = intent_display(attempt, intent, service._counter.clinic_name)
         if display is not None:
-            service._show(attempt, display)
+            service.show(attempt, display)
         observed = map_intent_status(
             intent.status.value,
             has_payment_error=intent.last_payment_error is not None,
@@ -112,14 +116,14 @@ class IntentFlow:
             observed = _E.PAID
         if len(paid) > 1 and attempt.accepts(_E.DOUBLE_PAYMENT):
             # the same QR paid twice: the second payment is the patient's money, not the bill's
-            flagged = attempt.apply(_E.DOUBLE_PAYMENT, at=service._now())
+            flagged = attempt.apply(_E.DOUBLE_PAYMENT, at=service.steps.now())
             return service._flag_overpayment(flagged, intent.id, "the QR code was paid twice")
         error = intent.last_payment_error
-        return service._apply_observed(attempt, observed, intent.id, error=error)
+        return service.apply_observed(attempt, observed, intent.id, error=error)
 
     def _attach(self, attempt: PaymentAttempt, intent_id: str) -> PaymentIntent:
         service = self._service
-        service._crash.reached("attach_sent")
+        service.steps.reached("attach_sent")
         qrph = attempt.method is TenderMethod.QRPH
         try:
             intent = service._paymongo.attach_payment_intent(
@@ -131,14 +135,14 @@ class IntentFlow:
             # a declined card is news about the intent, not a fault: its status says declined
             intent = service._paymongo.retrieve_payment_intent(intent_id)
             log.info("card declined: %s", declined.failed_code)
-        service._crash.reached("attach_answered")
+        service.steps.reached("attach_answered")
         return intent
 
     def _create_intent_and_method(self, attempt: PaymentAttempt) -> PaymentAttempt:
         service, paymongo = self._service, self._service._paymongo
         keys = attempt.idempotency_keys
         metadata = payment_metadata(attempt, service._counter.terminal_id)
-        service._crash.reached("intent_sent")
+        service.steps.reached("intent_sent")
         # as the account's capabilities spell it (ShopeePay: "shopeepay" or "shopee_pay")
         method_type = service._counter.paymongo_methods.wire_type(attempt.method)
         card = self._cards.get(attempt.id)
@@ -160,9 +164,11 @@ class IntentFlow:
             metadata=metadata,
         )
         intent, method = intent_future.result(), method_future.result()
-        service._crash.reached("intent_answered")
+        service.steps.reached("intent_answered")
         ids = {"intent": intent.id, "method": method.id}
-        return service._save(attempt.apply(_E.INTENT_CREATED, at=service._now(), paymongo_ids=ids))
+        return service.steps.save(
+            attempt.apply(_E.INTENT_CREATED, at=service.steps.now(), paymongo_ids=ids)
+        )
 
 
 def _not_attached(intent: PaymentIntent) -> bool:

@@ -22,7 +22,6 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import datetime
 
 from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.amount_limits import check_amount_limit
@@ -53,7 +52,8 @@ from pos_app.services.collect.inputs import CardDetails, CounterIdentity
 from pos_app.services.collect.intents import IntentFlow
 from pos_app.services.collect.results import AttemptUpdate, CashResult, PaymentDisplay
 from pos_app.services.collect.sources import SOURCE_STEPS, SourceFlow, is_source_attempt
-from pos_app.storage import Database
+from pos_app.services.write_ahead import WriteAhead
+from pos_app.storage import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,10 @@ class CollectService:
         self._clock = clock
         self._counter = counter
         self._crash = crash_points or CrashPoints()
+        # the write-ahead steps refunds use too: the clock, crash points, compare-and-set save
+        self.steps: WriteAhead[PaymentAttempt] = WriteAhead(
+            database, clock, self._crash, _store_attempt
+        )
         self._displays: dict[str, PaymentDisplay] = {}
         self._lock = threading.Lock()
         self._sources = SourceFlow(self)
@@ -131,7 +135,7 @@ class CollectService:
             )
             uow.commit()
         if settlement is not None:
-            self._crash.reached("invoice_committed")
+            self.steps.reached("invoice_committed")
         return CashResult(
             tender=tender, change_due=tender.change_due, bill=bill, settlement=settlement
         )
@@ -163,7 +167,7 @@ class CollectService:
             return
         if attempt.method is TenderMethod.CARD and exc.ambiguous:
             return
-        self._save(
+        self.steps.save(
             attempt.apply(_E.REJECTED, at=self._clock.now(), failure_message=exc.user_message)
         )
 
@@ -237,7 +241,7 @@ class CollectService:
             return self._sources.cancel(attempt)
         if not attempt.accepts(_E.CANCEL_REQUESTED):
             return self._update(attempt)  # processing: money is moving and cannot be stopped
-        attempt = self._save(attempt.apply(_E.CANCEL_REQUESTED, at=self._clock.now()))
+        attempt = self.steps.save(attempt.apply(_E.CANCEL_REQUESTED, at=self._clock.now()))
         if "checkout" in attempt.paymongo_ids:
             return self._checkout.cancel(attempt)
         return self._intents.cancel(attempt)
@@ -288,17 +292,17 @@ class CollectService:
                 details={"attempt": attempt.id, "method": method.value, "amount": str(amount)},
             )
             uow.commit()
-        self._crash.reached("attempt_committed")
+        self.steps.reached("attempt_committed")
         return attempt
 
     def _drive(self, attempt: PaymentAttempt, *, fresh: bool) -> AttemptUpdate:
         if attempt.state is _S.CREATED:
-            attempt = self._save(attempt.apply(_E.REQUEST_SENT, at=self._clock.now()))
+            attempt = self.steps.save(attempt.apply(_E.REQUEST_SENT, at=self._clock.now()))
         if attempt.method is TenderMethod.CHECKOUT:
             return self._checkout.drive(attempt)
         return self._intents.drive(attempt, fresh=fresh)
 
-    def _apply_observed(
+    def apply_observed(
         self,
         attempt: PaymentAttempt,
         observed: AttemptEvent | None,
@@ -326,14 +330,14 @@ class CollectService:
                 error.failed_message,
             )
         if changed.state is _S.SUCCEEDED:
-            self._crash.reached("paid_before_invoice")
+            self.steps.reached("paid_before_invoice")
             update = self._settle(changed, paymongo_id)
             if update.settlement is not None:
-                self._crash.reached("invoice_committed")
+                self.steps.reached("invoice_committed")
             return update
         if event is _E.LATE_PAYMENT:
             return self._flag_overpayment(changed, paymongo_id, "paid after the QR code was closed")
-        return self._update(self._save(changed))
+        return self._update(self.steps.apply_observed(attempt, changed))
 
     def _settle(self, attempt: PaymentAttempt, intent_id: str) -> AttemptUpdate:
         now = self._clock.now()
@@ -385,10 +389,8 @@ class CollectService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _now(self) -> datetime:
-        return self._clock.now()
-
-    def _show(self, attempt: PaymentAttempt, display: PaymentDisplay) -> None:
+    def show(self, attempt: PaymentAttempt, display: PaymentDisplay) -> None:
+        """What the patient scans or opens for this attempt, kept for the screens."""
         with self._lock:
             self._displays[attempt.id] = display
 
@@ -400,13 +402,6 @@ class CollectService:
             raise NotFound("That payment is no longer on this counter.", detail=attempt_id)
         return attempt
 
-    def _save(self, attempt: PaymentAttempt) -> PaymentAttempt:
-        """Store a transitioned attempt (compare-and-set: IllegalTransition if it moved on)."""
-        with self._database.unit_of_work() as uow:
-            uow.attempts.update(attempt)
-            uow.commit()
-        return attempt.saved()
-
     def _update(self, attempt: PaymentAttempt) -> AttemptUpdate:
         with self._database.unit_of_work(read_only=True) as uow:
             bill = require_bill(uow.bills.get(attempt.bill_id))
@@ -414,7 +409,7 @@ class CollectService:
         message = MESSAGES[attempt.state]
         if attempt.state is _S.FAILED:
             # a refused start keeps Kaha's own words; a failure PayMongo reports gets the
-            # receptionist's words (PayMongo's own are in the log, see _apply_observed)
+            # receptionist's words (PayMongo's own are in the log, see apply_observed)
             message = (
                 attempt.failure_message
                 if attempt.failure_message and not attempt.failure_code
@@ -423,3 +418,9 @@ class CollectService:
                 )
             )
         return AttemptUpdate(attempt, bill, display, None, message)
+
+
+def _store_attempt(uow: UnitOfWork, attempt: PaymentAttempt) -> PaymentAttempt:
+    """Store a transitioned attempt (compare-and-set: IllegalTransition if it moved on)."""
+    uow.attempts.update(attempt)
+    return attempt.saved()

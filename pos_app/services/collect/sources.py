@@ -51,10 +51,10 @@ class SourceFlow:
         """Create the source if it is not stored yet (replaying its key), then look at it."""
         service = self._service
         if attempt.state is _S.CREATED:
-            attempt = service._save(attempt.apply(_E.REQUEST_SENT, at=service._now()))
+            attempt = service.steps.save(attempt.apply(_E.REQUEST_SENT, at=service.steps.now()))
         if "source" in attempt.paymongo_ids:
             return self.refresh(attempt)
-        service._crash.reached("source_sent")
+        service.steps.reached("source_sent")
         source = service._paymongo.create_source(
             type=attempt.method.value,
             amount=attempt.amount.centavos,
@@ -64,9 +64,11 @@ class SourceFlow:
             description=self._description(attempt),
             metadata=payment_metadata(attempt, self._service._counter.terminal_id),
         )
-        service._crash.reached("source_answered")
-        attempt = service._save(
-            attempt.apply(_E.INTENT_CREATED, at=service._now(), paymongo_ids={"source": source.id})
+        service.steps.reached("source_answered")
+        attempt = service.steps.save(
+            attempt.apply(
+                _E.INTENT_CREATED, at=service.steps.now(), paymongo_ids={"source": source.id}
+            )
         )
         return self._observe_source(attempt, source)
 
@@ -85,31 +87,33 @@ class SourceFlow:
         service = self._service
         if attempt.state is _S.PROCESSING:
             return service._update(attempt)  # the Payment is being made: it cannot be stopped
-        attempt = service._save(attempt.apply(_E.CANCEL_REQUESTED, at=service._now()))
+        attempt = service.steps.save(attempt.apply(_E.CANCEL_REQUESTED, at=service.steps.now()))
         if attempt.is_open:
-            attempt = service._save(attempt.apply(_E.CANCELLED, at=service._now()))
+            attempt = service.steps.save(attempt.apply(_E.CANCELLED, at=service.steps.now()))
         return service._update(attempt)
 
     def _observe_source(self, attempt: PaymentAttempt, source: Source) -> AttemptUpdate:
         service = self._service
         if source.checkout_url:
             clinic_name = service._counter.clinic_name
-            service._show(attempt, link_display(attempt, source.checkout_url, clinic_name))
+            service.show(attempt, link_display(attempt, source.checkout_url, clinic_name))
         observed = map_source_status(source.status.value)
         if observed in (_E.PROCESSING_STARTED, _E.PAID) and attempt.is_open:
             # chargeable (or paid by our own earlier, unrecorded, request): charge it now; the
             # stored key makes a repeat hand back the Payment already made.
             if attempt.state is not _S.PROCESSING:
-                attempt = service._save(attempt.apply(_E.PROCESSING_STARTED, at=service._now()))
+                attempt = service.steps.save(
+                    attempt.apply(_E.PROCESSING_STARTED, at=service.steps.now())
+                )
             return self._charge(attempt, source)
         if observed is _E.PAID:
             return service._update(attempt)  # only we charge sources: nothing arrives late
-        return service._apply_observed(attempt, observed, source.id, error=None)
+        return service.apply_observed(attempt, observed, source.id, error=None)
 
     def _charge(self, attempt: PaymentAttempt, source: Source) -> AttemptUpdate:
         service = self._service
-        attempt = service._save(attempt.apply(_E.REQUEST_SENT, at=service._now()))
-        service._crash.reached("payment_sent")
+        attempt = service.steps.save(attempt.apply(_E.REQUEST_SENT, at=service.steps.now()))
+        service.steps.reached("payment_sent")
         payment = service._paymongo.create_payment(
             source_id=source.id,
             amount=source.amount,
@@ -117,10 +121,10 @@ class SourceFlow:
             description=self._description(attempt),
             metadata=payment_metadata(attempt, self._service._counter.terminal_id),
         )
-        service._crash.reached("payment_answered")
-        attempt = service._save(
+        service.steps.reached("payment_answered")
+        attempt = service.steps.save(
             attempt.apply(
-                _E.INTENT_CREATED, at=service._now(), paymongo_ids={"payment": payment.id}
+                _E.INTENT_CREATED, at=service.steps.now(), paymongo_ids={"payment": payment.id}
             )
         )
         return self._observe_payment(attempt, payment)
@@ -133,4 +137,4 @@ class SourceFlow:
 
     def _observe_payment(self, attempt: PaymentAttempt, payment: Payment) -> AttemptUpdate:
         observed = map_payment_status(payment.status.value)
-        return self._service._apply_observed(attempt, observed, payment.id, error=None)
+        return self._service.apply_observed(attempt, observed, payment.id, error=None)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -83,8 +83,10 @@ class ReconcileService:
         terminal_id: str,
         *,
         page_size: int = PAGE_SIZE,
+        follow_refunds: Callable[[], object] | None = None,
     ) -> None:
         self._database = database
+        self._follow_refunds = follow_refunds
         self._paymongo = paymongo
         self._collect = collect
         self._clock = clock
@@ -104,7 +106,11 @@ class ReconcileService:
             return ReconcileRepository(uow.session).attempts_created_since(midnight)
 
     def run_scheduled(self) -> ReconcileResult:
-        """The timer's run: asks PayMongo only on a day this counter took PayMongo payments."""
+        """The timer's run: asks PayMongo only on a day this counter took PayMongo payments.
+        Open refunds are followed first, every time: a refund pending at PayMongo finishes even
+        on a day without payments, and without webhooks (RefundService.follow_open)."""
+        if self._follow_refunds is not None:
+            self._follow_refunds()
         if not self.took_paymongo_payments_today():
             now = self._clock.now()
             return ReconcileResult(now, now, now, 0, 0, 0, Counter(), 0, (), (), skipped=True)

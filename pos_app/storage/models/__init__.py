@@ -2,6 +2,7 @@
 
 from pos_app.storage.models.base import NAMING_CONVENTION, Base
 from pos_app.storage.models.billing import BillLineRow, BillRow, BillSearchTokenRow, PatientRow
+from pos_app.storage.models.overpayments import OverpaymentResolutionRow
 from pos_app.storage.models.payments import (
     AttemptIdempotencyKeyRow,
     AttemptPaymongoIdRow,
@@ -9,6 +10,7 @@ from pos_app.storage.models.payments import (
     InvoiceSeriesRow,
     PaymentAttemptRow,
     RefundRow,
+    RefundSlipSeriesRow,
     TenderRow,
 )
 from pos_app.storage.models.people import PersonRow
@@ -49,6 +51,7 @@ __all__ = [
     "InvoiceRow",
     "InvoiceSeriesRow",
     "OutboxRow",
+    "OverpaymentResolutionRow",
     "PatientRow",
     "PaymentAttemptRow",
     "PersonRow",
@@ -56,6 +59,7 @@ __all__ = [
     "ReconcileMarkRow",
     "ReconciledPaymentRow",
     "RefundRow",
+    "RefundSlipSeriesRow",
     "ShiftRow",
     "TenderRow",
     "WebhookEventRow",

@@ -148,3 +148,22 @@ class RefundRow(Base):
     approved_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     manual: Mapped[bool] = mapped_column(Boolean)
+    # rev refund_slips: what the refund dialog and the slip need, and exactly-once bookkeeping
+    notes: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    paymongo_payment_id: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str | None] = mapped_column(String(20))  # manual: cash, bank, e-wallet
+    reference: Mapped[str | None] = mapped_column(String(100))  # transfer reference
+    slip_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    booked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # bill + outbox updated
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # last create sent
+    failure: Mapped[str | None] = mapped_column(String(400))  # why it failed, plain words
+
+
+class RefundSlipSeriesRow(Base):
+    """The last refund slip sequence a terminal issued; its own gap-free series (BIR)."""
+
+    __tablename__ = "refund_slip_series"
+
+    terminal_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    last_sequence: Mapped[int] = mapped_column(Integer)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos_app.domain.errors import StorageError
+from pos_app.domain.invoice import format_invoice_number
 from pos_app.domain.money import Money
 from pos_app.domain.refund import REFUND_TERMINAL, Refund, RefundState
-from pos_app.storage.models import RefundRow
+from pos_app.storage.models import RefundRow, RefundSlipSeriesRow
 
 
 class RefundRepository:
@@ -56,6 +58,49 @@ class RefundRepository:
         )
         return [refund_from_row(row) for row in rows]
 
+    def list_recent(self, limit: int = 50) -> list[Refund]:
+        """The newest refunds first (the refunds list and ``pos-app refund status``)."""
+        rows = self._session.scalars(
+            select(RefundRow).order_by(RefundRow.created_at.desc(), RefundRow.id).limit(limit)
+        )
+        return [refund_from_row(row) for row in rows]
+
+    def find_by_idempotency_key(self, key: str) -> Refund | None:
+        row = self._session.scalars(
+            select(RefundRow).where(RefundRow.idempotency_key == key)
+        ).first()
+        return None if row is None else refund_from_row(row)
+
+    def get_by_slip(self, slip_number: str) -> Refund | None:
+        row = self._session.scalars(
+            select(RefundRow).where(RefundRow.slip_number == slip_number)
+        ).first()
+        return None if row is None else refund_from_row(row)
+
+    def next_slip_number(self, terminal_id: str, prefix: str) -> str:
+        """Take the next refund slip number of ``terminal_id``'s own series, in the caller's
+        transaction (the one that stores the slip on its refund, so no number is skipped).
+        Locked like the invoice series: two counters never take the same number."""
+        query = (
+            select(RefundSlipSeriesRow)
+            .where(RefundSlipSeriesRow.terminal_id == terminal_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        series = self._session.scalars(query).first()
+        if series is None:
+            try:
+                with self._session.begin_nested():
+                    self._session.add(
+                        RefundSlipSeriesRow(terminal_id=terminal_id, prefix=prefix, last_sequence=0)
+                    )
+            except IntegrityError:
+                pass
+            series = self._session.scalars(query).one()
+        series.last_sequence += 1
+        self._session.flush()
+        return format_invoice_number(series.prefix, terminal_id, series.last_sequence)
+
     def find_by_paymongo_id(self, paymongo_refund_id: str) -> Refund | None:
         row = self._session.scalars(
             select(RefundRow).where(RefundRow.paymongo_refund_id == paymongo_refund_id)
@@ -74,6 +119,14 @@ def _copy_fields(row: RefundRow, refund: Refund) -> None:
     row.approved_by = refund.approved_by
     row.created_at = refund.created_at
     row.manual = refund.manual
+    row.notes = refund.notes
+    row.paymongo_payment_id = refund.paymongo_payment_id
+    row.channel = refund.channel
+    row.reference = refund.reference
+    row.slip_number = refund.slip_number
+    row.booked_at = refund.booked_at
+    row.sent_at = refund.sent_at
+    row.failure = refund.failure
 
 
 def refund_from_row(row: RefundRow) -> Refund:
@@ -90,4 +143,12 @@ def refund_from_row(row: RefundRow) -> Refund:
         approved_by=row.approved_by,
         created_at=row.created_at,
         manual=row.manual,
+        notes=row.notes,
+        paymongo_payment_id=row.paymongo_payment_id,
+        channel=row.channel,
+        reference=row.reference,
+        slip_number=row.slip_number,
+        booked_at=row.booked_at,
+        sent_at=row.sent_at,
+        failure=row.failure,
     )

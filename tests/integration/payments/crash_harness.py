@@ -51,14 +51,14 @@ def new_bill(db_url: str) -> int:
 
 
 def run_runner(
-    *args: str, crash_at: str | None = None, timeout_s: float = 120
+    *args: str, crash_at: str | None = None, timeout_s: float = 120, runner: str = RUNNER
 ) -> subprocess.CompletedProcess[str]:
     """``python -m crash_runner *args``, dying by SIGKILL at ``crash_at`` if given."""
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash_at is not None:
         env[CRASH_ENV] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", RUNNER, *args],
+        [sys.executable, "-m", runner, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -69,7 +69,7 @@ def test_cancelled_bill_is_not_settled_and_takes_no_payment() -> None:
     bill = make_bill(100000, 0, BillStatus.CANCELLED)
     assert not bill.is_settled
     assert not bill.accepts_payment
-    assert {BillStatus.PAID, BillStatus.CANCELLED} == BILL_TERMINAL
+    assert {BillStatus.PAID, BillStatus.CANCELLED, BillStatus.REFUNDED} == BILL_TERMINAL
     assert BillStatus.PAID.is_terminal
     assert not BillStatus.PENDING.is_terminal
 
@@ -126,3 +126,14 @@ def test_split_tender_settles_and_remaining_never_goes_negative() -> None:
     assert remaining(Money(150000), tenders) == Money.ZERO
     assert remaining(Money(100000), tenders) == Money.ZERO
     assert settled_amount([]) == Money.ZERO
+
+
+def test_a_refunded_bill_owes_nothing_and_takes_no_payment() -> None:
+    """Issue 14: a refund takes money off a paid bill; the patient owes nothing again."""
+    part_refunded = make_bill(100000, 60000, BillStatus.PAID)
+    assert part_refunded.balance.is_zero
+    assert part_refunded.is_settled
+    refunded = make_bill(100000, 0, BillStatus.REFUNDED)
+    assert refunded.balance.is_zero
+    assert refunded.is_settled
+    assert not refunded.accepts_payment

@@ -205,5 +205,6 @@ def test_a_queue_row_of_a_bill_keeps_every_field() -> None:
     )
 
 
-def test_only_paid_and_cancelled_bills_are_closed() -> None:
-    assert {s for s in BillStatus if s.is_terminal} == {BillStatus.PAID, BillStatus.CANCELLED}
+def test_only_paid_cancelled_and_refunded_bills_are_closed() -> None:
+    closed = {s for s in BillStatus if s.is_terminal}
+    assert closed == {BillStatus.PAID, BillStatus.CANCELLED, BillStatus.REFUNDED}
