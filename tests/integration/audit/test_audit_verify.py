@@ -24,6 +24,8 @@ ACTIONS = ["signed_in", "refund", "reprint", "signed_in", "settings_changed"]
 def counter_db(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """The counter's database (the one ``pos-app`` opens) with five audit entries."""
     monkeypatch.setenv("POS_APP_DATABASE_URL", migrated_db_url)
+    # no key here means sandbox mode, whose commands open the practice books: the same database
+    monkeypatch.setenv("POS_APP_PRACTICE_DATABASE_URL", migrated_db_url)
     database = open_database(migrated_db_url)
     with database.unit_of_work() as uow:
         for index, (actor, action) in enumerate(zip(PEOPLE, ACTIONS, strict=True)):
