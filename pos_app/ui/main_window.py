@@ -268,8 +268,8 @@ class MainWindow(QMainWindow):
             ("Senior citizen / P&WD discount…", "Ctrl+D", self.open_senior_pwd),
             ("Bill h&istory and documents…", "Ctrl+I", self.show_bill_history),
             ("&E-journal…", "Ctrl+J", self.show_ejournal),
-            ("&Overpayments to review…", "Ctrl+O", self.show_overpayments),
-            ("Re&fund…", "Ctrl+Shift+F", self.show_refund),
+            ("&Overpayments to review…", "Ctrl+O", self._guarded_overpayments),
+            ("Re&fund…", "Ctrl+Shift+F", lambda: self.refund_guarded(None)),
             ("Customer &display", "F9", self.toggle_customer_display),
             ("&Reconcile with PayMongo…", "Ctrl+R", self.show_reconciliation),
             ("PayMongo &payouts…", "Ctrl+Shift+P", self.show_payouts),
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         return lock
 
-    def guarded(self, permission: Permission, then: Callable[[], None]) -> None:
+    def guarded(self, permission: Permission, then: Callable[[], object]) -> None:
         """Run a protected action, after a manager override if the signed-in person's role
         may not (``override.ensure_permission``; the service checks again)."""
         from pos_app.ui.override import ensure_permission
@@ -496,6 +496,19 @@ class MainWindow(QMainWindow):
         self.overpayments.show()
         return self.overpayments
 
+    def _guarded_overpayments(self) -> None:
+        """Ctrl+O for staff; a receptionist is asked for a staff or owner PIN first."""
+        from pos_app.domain.roles import Permission
+
+        self.guarded(Permission.REVIEW_OVERPAYMENTS, self.show_overpayments)
+
+    def refund_guarded(self, bill_id: int | None) -> None:
+        """A refund for staff; a receptionist is asked for a staff or owner PIN first (the
+        approval covers the one refund; the refund service checks again)."""
+        from pos_app.domain.roles import Permission
+
+        self.guarded(Permission.REFUND, lambda: self.show_refund(bill_id))
+
     def show_refund(self, bill_id: int | None = None) -> RefundDialog | None:
         """Ctrl+Shift+F: give money back from a paid bill (``bill_id``: from the bill history)."""
         backend = self.payment.backend
@@ -522,7 +535,7 @@ class MainWindow(QMainWindow):
             from pos_app.ui.bill_history import BillHistoryDialog
 
             self.bill_history = BillHistoryDialog(self._runner, self._receipts, self)
-            self.bill_history.refund_requested.connect(self.show_refund)
+            self.bill_history.refund_requested.connect(self.refund_guarded)
         self.bill_history.open_bill(bill.id)
 
     def show_ejournal(self) -> None:

@@ -42,7 +42,7 @@ class OverrideDialog(QDialog):
         access: AccessService,
         runner: TaskRunner,
         permission: Permission,
-        then: Callable[[], None],
+        then: Callable[[], object],
     ) -> None:
         super().__init__(parent)
         self._access, self._runner = access, runner
@@ -113,7 +113,7 @@ def ensure_permission(
     access: AccessService | None,
     runner: TaskRunner,
     permission: Permission,
-    then: Callable[[], None],
+    then: Callable[[], object],
 ) -> OverrideDialog | None:
     """Run ``then`` now if the signed-in person may do ``permission``; otherwise open the
     override dialog (returned) and run ``then`` once someone allowed approved. ``then`` calls the

@@ -32,7 +32,9 @@ class Approval:
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """An approver's yes to one permission, until it is used or ``until`` passes."""
+    """An approver's yes to one permission, until it is used or ``until`` passes. A used one
+    still lets the screen it opened read (``AccessService.check``) until ``until``."""
 
     approver: Person
     until: datetime
+    used: bool = False

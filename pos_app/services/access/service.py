@@ -23,6 +23,7 @@ import functools
 import getpass
 import math
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -118,6 +119,15 @@ class AccessService:
 
     def require_approved(self, permission: Permission) -> Approval:
         """As ``require``, saying who approved it when an override was used (it is used up)."""
+        return self._approval(permission, use_up=True)
+
+    def check(self, permission: Permission) -> Person:
+        """As ``require``, but an override is not used up: for looking around an action (a
+        refund dialog finds the bill and reads what is refundable, before and after; the refund
+        itself calls ``require_approved``, which uses the approval for that one action)."""
+        return self._approval(permission, use_up=False).actor
+
+    def _approval(self, permission: Permission, *, use_up: bool) -> Approval:
         self.lock_if_idle()
         now = self._clock.now()
         with self._lock:
@@ -129,8 +139,13 @@ class AccessService:
                 )
             if can(actor.role, permission):
                 return Approval(actor)
-            grant = self._grants.pop(permission, None)
-        if grant is not None and now < grant.until:
+            grant = self._grants.get(permission)
+            usable = grant is not None and now < grant.until and not (use_up and grant.used)
+            if usable and use_up:
+                assert grant is not None
+                self._grants[permission] = replace(grant, used=True)
+        if usable:
+            assert grant is not None
             return Approval(actor, grant.approver)
         role_require(actor.role, permission)
         raise AssertionError("unreachable: the role was refused above")  # pragma: no cover

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from pos_app.paymongo import PayMongoClient
     from pos_app.paymongo.models import Event
     from pos_app.printing.refund_slip import RefundSlip
+    from pos_app.services.access.approval import Approval
     from pos_app.services.refunds.slips import SlipPrinter
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,14 @@ FIND_LIMIT = 30
 
 
 class Gate(Protocol):
-    """``AccessService`` as refunds use it: the signed-in person, if they may do this."""
+    """``AccessService`` as refunds use it: the signed-in person, if they may do this. Looking
+    (``check``) leaves a manager override for the refund itself (``require_approved``)."""
 
     def require(self, permission: Permission) -> Person: ...
+
+    def check(self, permission: Permission) -> Person: ...
+
+    def require_approved(self, permission: Permission) -> Approval: ...
 
 
 class RefundService:
@@ -103,7 +109,7 @@ class RefundService:
 
     def find(self, text: str) -> list[PaidBill]:
         """Bills with money on them, by invoice number, bill number or patient name."""
-        self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         wanted = text.strip()
         with self._database.unit_of_work(read_only=True) as uow:
             ids: list[int] = []
@@ -116,7 +122,7 @@ class RefundService:
 
     def options(self, bill_id: int) -> RefundOptions:
         """Each payment on the bill: what can still go back, and how (asks PayMongo)."""
-        self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         with self._database.unit_of_work(read_only=True) as uow:
             bill = self._paid_bill(uow, bill_id)
             if bill is None:
@@ -138,7 +144,7 @@ class RefundService:
         """Refund ``amount`` of one PayMongo payment; returns once PayMongo answered (usually
         "pending"), or with the refund stored and still to send if PayMongo could not be
         reached (``check`` and start-up send it again with the same key)."""
-        person = self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         if self._paymongo is None:
             raise UserFacingError(
                 "PayMongo is not connected yet, so it cannot refund now. Try again in a moment, "
@@ -170,6 +176,8 @@ class RefundService:
                 f"PayMongo refunds {MIN_API_REFUND} or more. Give back {amount} by hand instead."
             )
         payment_id = option.paymongo_payment_id
+        approval = self._access.require_approved(Permission.REFUND)  # an override is used here
+        person, approver = approval.actor, approval.approver_name or approval.actor.name
 
         def write(uow: UnitOfWork, now: datetime) -> Refund:
             self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
@@ -179,7 +187,7 @@ class RefundService:
                 amount=amount,
                 reason=reason.strip() or "requested_by_customer",
                 requested_by=person.name,
-                approved_by=person.name,
+                approved_by=approver,
                 manual=False,
                 at=now,
                 notes=notes.strip(),
@@ -200,17 +208,17 @@ class RefundService:
 
     def check(self, refund_id: str) -> RefundView:
         """Look at PayMongo once for this refund (or send it again if it never got there)."""
-        self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         return self._view(self._follow(self._load(refund_id)))
 
     def open_refunds(self) -> list[RefundView]:
         """Refunds not finished yet (PayMongo still working on them), oldest first."""
-        self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         return [self._view(refund) for refund in self._open()]
 
     def latest(self, limit: int = 20) -> list[RefundView]:
         """The newest refunds, whatever their state (``pos-app refund status``)."""
-        self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         with self._database.unit_of_work(read_only=True) as uow:
             refunds = uow.refunds.list_recent(limit)
         return [self._view(refund) for refund in refunds]
@@ -261,7 +269,7 @@ class RefundService:
         """Money given back at the counter (cash) or sent (bank / e-wallet, its reference typed
         in): recorded done at once, with a refund slip numbered in its own series, printed for
         the patient to sign. ``attempt_id`` None: the bill's cash."""
-        person = self._access.require(Permission.REFUND)
+        self._access.check(Permission.REFUND)
         ref = (reference or "").strip() or None
         if channel.needs_reference and ref is None:
             raise UserFacingError(
@@ -273,6 +281,8 @@ class RefundService:
             attempt = ledger.attempt_of(uow, attempt_id) if attempt_id else None
         option = self._option(money, attempt)
         check_amount(amount, option.refundable)
+        approval = self._access.require_approved(Permission.REFUND)  # an override is used here
+        person, approver = approval.actor, approval.approver_name or approval.actor.name
 
         def write(uow: UnitOfWork, now: datetime) -> Refund:
             self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
@@ -282,7 +292,7 @@ class RefundService:
                 amount=amount,
                 reason=reason.strip() or "requested_by_customer",
                 requested_by=person.name,
-                approved_by=person.name,
+                approved_by=approver,
                 manual=True,
                 at=now,
                 notes=notes.strip(),

@@ -18,6 +18,7 @@ from pos_app.domain.roles import require as role_require
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
 from pos_app.printing.refund_slip import RefundSlip
+from pos_app.services.access.approval import Approval
 from pos_app.services.collect import CollectService, CounterIdentity
 from pos_app.services.collect.inputs import CardDetails
 from pos_app.services.refunds.service import RefundService
@@ -41,6 +42,12 @@ class SignedIn:
             raise PermissionDenied("Please sign in first.")
         role_require(self.actor.role, permission)
         return self.actor
+
+    def check(self, permission: Permission) -> Person:
+        return self.require(permission)
+
+    def require_approved(self, permission: Permission) -> Approval:
+        return Approval(self.require(permission))
 
 
 class PrintedSlips:

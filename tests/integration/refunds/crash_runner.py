@@ -18,6 +18,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.people import Person
 from pos_app.domain.roles import Permission, Role
 from pos_app.paymongo import PayMongoClient, RetryPolicy
+from pos_app.services.access.approval import Approval
 from pos_app.services.refunds.port import RefundChannel
 from pos_app.services.refunds.service import RefundService
 from pos_app.storage import open_database
@@ -29,6 +30,12 @@ STAFF = Person(id=2, name="Bea Staff", role=Role.STAFF, active=True)
 class Staff:
     def require(self, permission: Permission) -> Person:
         return STAFF
+
+    def check(self, permission: Permission) -> Person:
+        return STAFF
+
+    def require_approved(self, permission: Permission) -> Approval:
+        return Approval(STAFF)
 
 
 def service(db_url: str, paymongo_url: str) -> RefundService:

@@ -7,13 +7,16 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.attempt import AttemptState
+from pos_app.domain.errors import PermissionDenied
 from pos_app.domain.money import Money
 from pos_app.domain.refund import RefundState
+from pos_app.domain.roles import Permission
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.refunds.port import RefundChannel, RefundOptions
@@ -168,32 +171,50 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
     cases.close()
 
 
-def test_refund_finds_a_paid_bill_by_its_invoice_number_and_a_receptionist_is_told_who_to_ask(
+def test_a_receptionist_refunds_with_a_staff_pin_found_by_invoice_number_and_only_once(
     qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
 ) -> None:
-    services, _backend = counter
+    services, backend = counter
     settlement = paid_on_the_phone(
         qtbot, window, shown_after(qtbot, window, Qt.Key.Key_F8, Qt.Key.Key_1)
     )
-    assert services.access is not None
     services.access.sign_in("demo-receptionist", "9003")
     key_click(
         window,
         Qt.Key.Key_F,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
+    assert window.refund_dialog is None  # not for a receptionist on her own
+    override = window.override
+    assert override is not None
+    assert override.isVisible()
+    assert "demo-receptionist can't give refunds on their own" in override.reason.text()
+    override.name_edit.setText("demo-staff")
+    override.pin_edit.setText("9002")
+    override.approve()
+    qtbot.waitUntil(lambda: window.refund_dialog is not None, timeout=WAIT_MS)
     dialog = window.refund_dialog
     assert isinstance(dialog, RefundDialog)
     assert not dialog.results.isVisibleTo(dialog)
-    key_clicks(dialog.search, settlement.invoice.number)
-    key_click(dialog.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "ask a staff" in dialog.status.text(), timeout=WAIT_MS)
-    assert dialog.status.text().startswith("Your account can't give refunds.")
 
-    sign_in_staff(services)
+    # looking (find, what is refundable) leaves the approval for the refund itself
+    key_clicks(dialog.search, settlement.invoice.number)
     with qtbot.waitSignal(dialog.options_shown, timeout=WAIT_MS) as shown:
         key_click(dialog.search, Qt.Key.Key_Return)
     assert shown.args[0].bill.invoice_number == settlement.invoice.number
     assert dialog.results.count() == 1
     assert cell_text(dialog.tenders, 0, 3) == str(settlement.tenders[0].amount)
+
+    dialog.form.amount.setText("50.00")
+    dialog.form.reason.setText("Overcharged for X-ray")
+    with qtbot.waitSignal(dialog.options_shown, timeout=WAIT_MS):  # the new refundable
+        dialog.refund_button.click()
+    assert dialog.refund is not None
+    assert dialog.refund.refund.requested_by == "demo-receptionist"
+    assert dialog.refund.refund.approved_by == "demo-staff"
+    assert [r["amount"] for r in refunds_in_ledger(backend)] == [50_00]
+
+    # the approval was for that one refund: the next one needs a staff PIN again
+    with pytest.raises(PermissionDenied, match="can't give refunds"):
+        services.access.require_approved(Permission.REFUND)
     dialog.close()
