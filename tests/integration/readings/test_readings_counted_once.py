@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from alembic import command
+
 from pos_app.domain.money import Money
 from pos_app.domain.refund import RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.refunds.port import RefundChannel
 from pos_app.services.refunds.service import RefundService
+from pos_app.storage.migrate import alembic_config
 from tests.integration.readings.conftest import Counter, new_bill, pay, refund
 
 DAY = date(2026, 12, 7)
@@ -102,3 +105,35 @@ def test_cash_refunded_by_hand_is_taken_out_of_the_cash_expected(counter: Counte
     assert z.figures.last_refund.startswith("RF-01-")
     assert service.stored_z(DAY) == z
     assert service.recompute_z(DAY) == z
+
+
+def test_the_upgrade_marks_what_earlier_z_readings_counted(counter: Counter) -> None:
+    """A database whose Z-readings were taken before the marks existed: the migration marks the
+    rows of each stored period, so the next Z-reading counts only the new sales."""
+    service, db, clock = counter.readings, counter.database, counter.clock
+    service.open_shift(Money(100000))
+    bill = new_bill(db, Money(50000), clock.now(), "B-1")
+    pay(db, bill.id, TenderMethod.CASH, Money(50000), clock.advance(60))
+    refund(db, bill.id, Money(1000), clock.advance(60), RefundState.SUCCEEDED)
+    service.close_shift(Money(149000))
+    clock.advance(60)
+    day_one = service.take_z()
+    assert (day_one.figures.refund_count, day_one.shift_count) == (1, 1)
+
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "overpayment_resolutions")  # the marks are gone
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert service.recompute_z(DAY) == day_one
+
+    clock.advance(timedelta(days=1))
+    bill = new_bill(db, Money(30000), clock.now(), "B-2")
+    pay(db, bill.id, TenderMethod.GCASH, Money(30000), clock.advance(60))
+    clock.advance(60)
+    day_two = service.take_z()
+    assert (day_two.figures.invoice_count, day_two.figures.refund_count) == (1, 0)
+    assert day_two.figures.net == Money(30000)
+    assert day_two.shift_count == 0

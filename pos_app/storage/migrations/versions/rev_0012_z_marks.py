@@ -51,6 +51,7 @@ def _mark_what_stored_z_readings_counted() -> None:
     )
     tenders = sa.table(
         "tenders",
+        sa.column("bill_id"),
         sa.column("terminal_id"),
         sa.column("attempt_id"),
         sa.column("recorded_at"),
