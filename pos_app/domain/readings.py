@@ -57,8 +57,9 @@ class Sale:
 class RefundFact:
     """A refund that succeeded in the period."""
 
-    reference: str  # the refund's number (its id until refunds get a series of their own)
+    reference: str  # its refund slip number (given back by hand), else the refund's id
     amount: Money
+    cash_by_hand: bool = False  # handed over from the drawer: lowers the cash expected
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class SalesFigures:
     void_total: Money = Money.ZERO
     first_void: str | None = None
     last_void: str | None = None
+    cash_refunded: Money = Money.ZERO  # refunds handed over in cash from the drawer
 
     @property
     def cash_in(self) -> Money:
@@ -110,7 +112,7 @@ class CashCount:
 
     opening_float: Money
     cash_in: Money
-    cash_out: Money  # cash paid out of the drawer (none is recorded yet)
+    cash_out: Money  # cash paid out of the drawer: refunds handed over in cash
     counted: Money | None  # None until the shift is closed
 
     @property
@@ -219,13 +221,14 @@ def sales_figures(
         first_refund=refunds[0].reference if refunds else None,
         last_refund=refunds[-1].reference if refunds else None,
         payments=_per_method(facts.payments),
+        cash_refunded=Money.total(r.amount for r in refunds if r.cash_by_hand),
     )
 
 
 def cash_count(
     opening_float: Money, figures: SalesFigures, counted: Money | None = None
 ) -> CashCount:
-    return CashCount(opening_float, figures.cash_in, Money.ZERO, counted)
+    return CashCount(opening_float, figures.cash_in, figures.cash_refunded, counted)
 
 
 def z_reading(

@@ -28,7 +28,6 @@ from pos_app.domain.errors import NotFound, PosError, ReadingRefused
 from pos_app.domain.money import Money
 from pos_app.domain.readings import (
     PeriodFacts,
-    RefundFact,
     Sale,
     Shift,
     XReading,
@@ -39,6 +38,7 @@ from pos_app.domain.readings import (
 )
 from pos_app.domain.roles import Permission
 from pos_app.services.discounts import AUDIT_ACTION, applied_from
+from pos_app.storage.repositories.reading_facts import ReadingFacts, Scope
 from pos_app.storage.repositories.readings import ReadingRepository
 
 if TYPE_CHECKING:
@@ -110,7 +110,9 @@ class ReadingService:
         now = self._clock.now()
         with self._database.unit_of_work(read_only=True) as uow:
             shift = self._open_shift_or_refuse(uow)
-            figures = sales_figures(self._facts(uow, shift.opened_at, now), self._vat_status)
+            figures = sales_figures(
+                self._facts(uow, Scope(shift.opened_at, now), shift.opened_at), self._vat_status
+            )
         cash = cash_count(shift.opening_float, figures)
         return XReading(self._terminal, shift, now, person.name, figures, cash)
 
@@ -121,7 +123,9 @@ class ReadingService:
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             shift = self._open_shift_or_refuse(uow)
-            figures = sales_figures(self._facts(uow, shift.opened_at, now), self._vat_status)
+            figures = sales_figures(
+                self._facts(uow, Scope(shift.opened_at, now), shift.opened_at), self._vat_status
+            )
             closed = ReadingRepository(uow.session).close_shift(
                 shift.id, at=now, by=person.name, counted=counted
             )
@@ -165,18 +169,25 @@ class ReadingService:
                     f"{shift.opened_by}'s shift is still open. Close the shift first (count the "
                     "cash), then take the Z-reading."
                 )
+            # Mark first, then sum exactly what was marked: every tender, invoice, refund and
+            # closed shift is in exactly one Z-reading, whenever it was committed.
+            z_counter = total.z_counter + 1
+            z_id = readings.add_z(self._terminal, day, z_counter, (start, end), (now, person.name))
+            facts = ReadingFacts(uow.session, self._terminal)
+            facts.mark_uncounted(z_id, end)
+            counted = Scope(z_reading_id=z_id)
             reading = z_reading(
                 terminal_id=self._terminal,
                 business_date=day,
-                z_counter=total.z_counter + 1,
+                z_counter=z_counter,
                 period=(start, end),
                 taken=(now, person.name),
-                facts=self._facts(uow, start, end),
-                shifts=readings.shifts_closed_between(self._terminal, start, end),
+                facts=self._facts(uow, counted, start),
+                shifts=facts.shifts(counted),
                 previous_grand_total=total.accumulated,
                 vat_status=self._vat_status,
             )
-            readings.store_z(reading)
+            readings.store_z(z_id, reading)
             uow.audit.append(
                 at=now,
                 actor=person.name,
@@ -198,19 +209,21 @@ class ReadingService:
 
     def recompute_z(self, day: date) -> ZReading:
         """The stored Z-reading of ``day`` worked out again from the sales, payments and
-        refunds in its period: equal to the stored one unless the records were changed."""
+        refunds it counted: equal to the stored one unless the records were changed."""
         stored = self.stored_z(day)
         start, end = stored.period_start, stored.period_end
         with self._database.unit_of_work(read_only=True) as uow:
-            readings = ReadingRepository(uow.session)
+            z_id = ReadingRepository(uow.session).z_id(self._terminal, day)
+            assert z_id is not None, "stored_z found it"
+            counted = Scope(z_reading_id=z_id)
             return z_reading(
                 terminal_id=self._terminal,
                 business_date=day,
                 z_counter=stored.z_counter,
                 period=(start, end),
                 taken=(stored.taken_at, stored.taken_by),
-                facts=self._facts(uow, start, end),
-                shifts=readings.shifts_closed_between(self._terminal, start, end),
+                facts=self._facts(uow, counted, start),
+                shifts=ReadingFacts(uow.session, self._terminal).shifts(counted),
                 previous_grand_total=stored.previous_grand_total,
                 vat_status=self._vat_status,
             )
@@ -288,11 +301,12 @@ class ReadingService:
             start = min(first, end) if first is not None else end
         return start, end
 
-    def _facts(self, uow: UnitOfWork, start: datetime, end: datetime) -> PeriodFacts:
-        readings = ReadingRepository(uow.session)
-        invoiced = readings.invoiced_sales(self._terminal, start, end)
+    def _facts(self, uow: UnitOfWork, scope: Scope, start: datetime) -> PeriodFacts:
+        """What ``scope`` holds (``start``: when its period began, for the discount records)."""
+        facts = ReadingFacts(uow.session, self._terminal)
+        invoiced = facts.invoiced_sales(scope)
         discounted = [sale.bill_id for sale in invoiced if sale.discount_on_bill]
-        details = readings.latest_details(AUDIT_ACTION, discounted)
+        details = ReadingRepository(uow.session).latest_details(AUDIT_ACTION, discounted)
         sales = []
         for sale in invoiced:
             found = details.get(sale.bill_id)
@@ -310,11 +324,10 @@ class ReadingService:
                     statutory,
                 )
             )
-        refunds = readings.refunds(self._terminal, start, end)
         return PeriodFacts(
             sales=tuple(sales),
-            payments=tuple(readings.payments(self._terminal, start, end)),
-            refunds=tuple(RefundFact(reference, amount) for reference, amount in refunds),
+            payments=tuple(facts.payments(scope)),
+            refunds=tuple(facts.refunds(scope)),
         )
 
     def _back_up(self) -> None:
@@ -373,6 +386,7 @@ def z_reading_csv(reading: ZReading) -> str:
     rows += [
         ("opening_funds", cash.opening_float.to_decimal_str()),
         ("cash_payments", cash.cash_in.to_decimal_str()),
+        ("cash_paid_out", cash.cash_out.to_decimal_str()),
         ("cash_expected", cash.expected.to_decimal_str()),
         ("cash_counted", "" if cash.counted is None else cash.counted.to_decimal_str()),
         ("cash_difference", "" if difference is None else _signed_pesos(difference)),

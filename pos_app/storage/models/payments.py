@@ -99,6 +99,9 @@ class TenderRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     # the counter that took it, for its X and Z readings (None: taken before readings existed)
     terminal_id: Mapped[str | None] = mapped_column(String(40))
+    # rev z_marks: the Z-reading that counted it (None: no Z-reading yet), set in the Z's own
+    # transaction so every row is in exactly one Z-reading whenever it commits
+    z_reading_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class InvoiceSeriesRow(Base):
@@ -127,6 +130,9 @@ class InvoiceRow(Base):
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     total_centavos: Mapped[int] = mapped_column(Integer)
+    # rev z_marks: the Z-reading that counted it (None: no Z-reading yet), set in the Z's own
+    # transaction so every row is in exactly one Z-reading whenever it commits
+    z_reading_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class RefundRow(Base):
@@ -157,6 +163,9 @@ class RefundRow(Base):
     booked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # bill + outbox updated
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # last create sent
     failure: Mapped[str | None] = mapped_column(String(400))  # why it failed, plain words
+    # rev z_marks: the Z-reading that counted it (None: no Z-reading yet), set in the Z's own
+    # transaction so every row is in exactly one Z-reading whenever it commits
+    z_reading_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class RefundSlipSeriesRow(Base):

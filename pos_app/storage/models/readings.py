@@ -29,6 +29,9 @@ class ShiftRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(100))
     counted_centavos: Mapped[int | None] = mapped_column(Integer)
+    # rev z_marks: the Z-reading that counted its cash (None: no Z-reading yet), set in the Z's own
+    # transaction so every row is in exactly one Z-reading whenever it commits
+    z_reading_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ZReadingRow(Base):

@@ -19,34 +19,20 @@ from sqlalchemy.orm import Session
 
 from pos_app.domain.money import Money
 from pos_app.domain.readings import CashCount, SalesFigures, Shift, ZReading
-from pos_app.domain.refund import RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.storage.models import (
     AuditRow,
-    BillRow,
     GrandTotalRow,
     InvoiceRow,
-    PaymentAttemptRow,
-    RefundRow,
     ShiftRow,
     TenderRow,
     ZReadingRow,
 )
+from pos_app.storage.repositories.reading_facts import shift_of
 
-__all__ = ["GrandTotal", "InvoicedSale", "ReadingRepository"]
+__all__ = ["GrandTotal", "ReadingRepository"]
 
 _CHUNK = 500  # bills per IN (...) list: far under every database's limit on bound parameters
-
-
-@dataclass(frozen=True, slots=True)
-class InvoicedSale:
-    """An invoice of the period with its bill's discount (the storage side of a ``Sale``)."""
-
-    bill_id: int
-    invoice_number: str
-    sequence: int
-    total: Money
-    discount_on_bill: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +56,7 @@ class ReadingRepository:
             .where(ShiftRow.terminal_id == terminal_id, ShiftRow.closed_at.is_(None))
             .order_by(ShiftRow.id)
         ).first()
-        return None if row is None else _shift(row)
+        return None if row is None else shift_of(row)
 
     def add_shift(self, terminal_id: str, *, at: datetime, by: str, opening_float: Money) -> Shift:
         row = ShiftRow(
@@ -81,7 +67,7 @@ class ReadingRepository:
         )
         self._session.add(row)
         self._session.flush()
-        return _shift(row)
+        return shift_of(row)
 
     def close_shift(self, shift_id: int, *, at: datetime, by: str, counted: Money) -> Shift:
         row = self._session.get(ShiftRow, shift_id)
@@ -89,48 +75,9 @@ class ReadingRepository:
         assert row.closed_at is None, "only an open shift is closed"
         row.closed_at, row.closed_by, row.counted_centavos = at, by, counted.centavos
         self._session.flush()
-        return _shift(row)
-
-    def shifts_closed_between(
-        self, terminal_id: str, start: datetime, end: datetime
-    ) -> list[Shift]:
-        rows = self._session.scalars(
-            select(ShiftRow)
-            .where(
-                ShiftRow.terminal_id == terminal_id,
-                ShiftRow.closed_at >= start,
-                ShiftRow.closed_at < end,
-            )
-            .order_by(ShiftRow.id)
-        )
-        return [_shift(row) for row in rows]
+        return shift_of(row)
 
     # --- the facts of a period -----------------------------------------------------------------
-
-    def invoiced_sales(
-        self, terminal_id: str, start: datetime, end: datetime
-    ) -> list[InvoicedSale]:
-        """The terminal's invoices issued in [start, end), in sequence order."""
-        rows = self._session.execute(
-            select(
-                InvoiceRow.bill_id,
-                InvoiceRow.number,
-                InvoiceRow.sequence,
-                InvoiceRow.total_centavos,
-                BillRow.discount_centavos,
-            )
-            .join(BillRow, BillRow.id == InvoiceRow.bill_id)
-            .where(
-                InvoiceRow.terminal_id == terminal_id,
-                InvoiceRow.issued_at >= start,
-                InvoiceRow.issued_at < end,
-            )
-            .order_by(InvoiceRow.sequence)
-        )
-        return [
-            InvoicedSale(bill_id, number, sequence, Money(total), Money(discount))
-            for bill_id, number, sequence, total, discount in rows
-        ]
 
     def latest_details(self, action: str, bill_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The last audit entry ``action`` on each bill ("bill:ID"), as its details."""
@@ -145,51 +92,6 @@ class ReadingRepository:
             for subject, details in rows:
                 found[int(subject.removeprefix("bill:"))] = dict(json.loads(details))
         return found
-
-    def payments(
-        self, terminal_id: str, start: datetime, end: datetime
-    ) -> list[tuple[TenderMethod, Money]]:
-        """Every tender the terminal took in [start, end). A tender from before readings
-        existed has no terminal: its attempt's counter took it, and cash went to this one."""
-        rows = self._session.execute(
-            select(TenderRow.method, TenderRow.amount_centavos)
-            .outerjoin(PaymentAttemptRow, PaymentAttemptRow.id == TenderRow.attempt_id)
-            .where(
-                TenderRow.recorded_at >= start,
-                TenderRow.recorded_at < end,
-                or_(
-                    TenderRow.terminal_id == terminal_id,
-                    TenderRow.terminal_id.is_(None)
-                    & or_(
-                        PaymentAttemptRow.terminal_id == terminal_id,
-                        TenderRow.attempt_id.is_(None),
-                    ),
-                ),
-            )
-            .order_by(TenderRow.recorded_at, TenderRow.id)
-        )
-        return [(TenderMethod(method), Money(amount)) for method, amount in rows]
-
-    def refunds(self, terminal_id: str, start: datetime, end: datetime) -> list[tuple[str, Money]]:
-        """(reference, amount) of the refunds that succeeded, asked for in [start, end), on bills
-        this terminal invoiced (or, for a bill with no invoice, whose payment it took)."""
-        invoiced_here = select(InvoiceRow.bill_id).where(InvoiceRow.terminal_id == terminal_id)
-        paid_here = select(TenderRow.bill_id).where(TenderRow.terminal_id == terminal_id)
-        has_invoice = select(InvoiceRow.bill_id)
-        rows = self._session.execute(
-            select(RefundRow.id, RefundRow.amount_centavos)
-            .where(
-                RefundRow.state == RefundState.SUCCEEDED.value,
-                RefundRow.created_at >= start,
-                RefundRow.created_at < end,
-                or_(
-                    RefundRow.bill_id.in_(invoiced_here),
-                    RefundRow.bill_id.not_in(has_invoice) & RefundRow.bill_id.in_(paid_here),
-                ),
-            )
-            .order_by(RefundRow.created_at, RefundRow.id)
-        )
-        return [(refund_id, Money(amount)) for refund_id, amount in rows]
 
     def first_activity(self, terminal_id: str) -> datetime | None:
         """When the terminal first issued an invoice or took a tender (None: never)."""
@@ -227,28 +129,53 @@ class ReadingRepository:
         assert row is not None
         return GrandTotal(Money(row.accumulated_centavos), row.z_counter, row.reset_counter)
 
-    def store_z(self, reading: ZReading) -> None:
-        """Store ``reading`` and move the grand total on to its present total."""
-        row = self._locked_total(reading.terminal_id)
-        assert row is not None, "take grand_total() first, in the same transaction"
-        assert reading.present_grand_total.centavos >= row.accumulated_centavos
-        row.accumulated_centavos = reading.present_grand_total.centavos
-        row.z_counter, row.reset_counter = reading.z_counter, reading.reset_counter
-        row.updated_at = reading.taken_at
-        self._session.add(
-            ZReadingRow(
-                terminal_id=reading.terminal_id,
-                business_date=reading.business_date.isoformat(),
-                z_counter=reading.z_counter,
-                period_start=reading.period_start,
-                period_end=reading.period_end,
-                taken_at=reading.taken_at,
-                taken_by=reading.taken_by,
-                figures_json=json.dumps(z_to_dict(reading), sort_keys=True),
-                print_count=0,
+    def add_z(
+        self,
+        terminal_id: str,
+        day: date,
+        z_counter: int,
+        period: tuple[datetime, datetime],
+        taken: tuple[datetime, str],
+    ) -> int:
+        """Take the Z-reading's row (its id marks what it counts); ``store_z`` fills it in, in
+        the same transaction."""
+        row = ZReadingRow(
+            terminal_id=terminal_id,
+            business_date=day.isoformat(),
+            z_counter=z_counter,
+            period_start=period[0],
+            period_end=period[1],
+            taken_at=taken[0],
+            taken_by=taken[1],
+            figures_json="{}",
+            print_count=0,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def store_z(self, z_reading_id: int, reading: ZReading) -> None:
+        """Store ``reading`` in its row and move the grand total on to its present total."""
+        total = self._locked_total(reading.terminal_id)
+        assert total is not None, "take grand_total() first, in the same transaction"
+        assert reading.present_grand_total.centavos >= total.accumulated_centavos
+        total.accumulated_centavos = reading.present_grand_total.centavos
+        total.z_counter, total.reset_counter = reading.z_counter, reading.reset_counter
+        total.updated_at = reading.taken_at
+        row = self._session.get(ZReadingRow, z_reading_id)
+        assert row is not None
+        assert row.z_counter == reading.z_counter
+        row.figures_json = json.dumps(z_to_dict(reading), sort_keys=True)
+        self._session.flush()
+
+    def z_id(self, terminal_id: str, day: date) -> int | None:
+        """The row id of the terminal's Z-reading of ``day`` (what its counted rows carry)."""
+        return self._session.scalar(
+            select(ZReadingRow.id).where(
+                ZReadingRow.terminal_id == terminal_id,
+                ZReadingRow.business_date == day.isoformat(),
             )
         )
-        self._session.flush()
 
     def z_for(self, terminal_id: str, day: date) -> tuple[ZReading, int] | None:
         """The terminal's stored Z-reading of ``day`` and how often it was printed."""
@@ -297,19 +224,6 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[index : index + _CHUNK]
 
 
-def _shift(row: ShiftRow) -> Shift:
-    return Shift(
-        id=row.id,
-        terminal_id=row.terminal_id,
-        opened_at=row.opened_at,
-        opened_by=row.opened_by,
-        opening_float=Money(row.opening_float_centavos),
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-        counted=None if row.counted_centavos is None else Money(row.counted_centavos),
-    )
-
-
 # --- the stored Z-reading: every figure as JSON (centavos as ints, times as ISO text) -----------
 
 _MONEY_FIELDS = (
@@ -326,6 +240,7 @@ _MONEY_FIELDS = (
     "non_vat",
     "refund_total",
     "void_total",
+    "cash_refunded",
 )
 _PLAIN_FIELDS = (
     "invoice_count",
@@ -369,7 +284,7 @@ def z_to_dict(z: ZReading) -> dict[str, Any]:
 
 def z_from_dict(data: dict[str, Any]) -> ZReading:
     raw = data["figures"]
-    fields: dict[str, Any] = {name: Money(int(raw[name])) for name in _MONEY_FIELDS}
+    fields: dict[str, Any] = {name: Money(int(raw.get(name, 0))) for name in _MONEY_FIELDS}
     fields |= {name: raw[name] for name in _PLAIN_FIELDS}
     fields["payments"] = tuple((TenderMethod(m), Money(int(c))) for m, c in raw["payments"])
     figures = SalesFigures(**fields)
