@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from pos_app.config import Settings
+from pos_app.config import Mode, Settings
 from pos_app.domain.bill_summary import BillSummary
 from pos_app.domain.errors import PosError
 from pos_app.services.bills import StartingBillFinder
@@ -263,7 +263,11 @@ def _start_backend(window: MainWindow, runner: TaskRunner, services: CounterServ
     """Payments on, in two steps: the services at once (cash needs only the database), then the
     look at PayMongo (key check, recovery of open payments), which may take long or hang.
     The sign-in page covers the counter until someone signs in (payments start meanwhile)."""
-    window.use_access(services.access)
+    lock = window.use_access(services.access)
+    if services.mode is Mode.SANDBOX:  # the demo people's published PINs (docs/staff.md)
+        from pos_app.services.access import DEMO_PEOPLE
+
+        lock.screen.show_practice_people([(name, pin) for name, _role, pin in DEMO_PEOPLE])
     window.set_connection_status("Connecting to PayMongo…")
     window.journal = services.journal  # needs only the database
     if services.owner is not None:

@@ -49,6 +49,7 @@ class SignInScreen(QWidget):
         self.title = big_label("Sign in", 20)
         self.clinic = QLabel(clinic_name)
         self.clinic.setStyleSheet(_NOTE_STYLE)
+        self._clinic_name = clinic_name
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setStyleSheet(_NOTE_STYLE)
@@ -91,6 +92,12 @@ class SignInScreen(QWidget):
         self.show_sign_in()
 
     # --- what the page asks for ----------------------------------------------------------------
+
+    def show_practice_people(self, people: list[tuple[str, str]]) -> None:
+        """Sandbox mode: who to sign in as while practising, with their published PINs."""
+        names = " · ".join(f"{name} (PIN {pin})" for name, pin in people)
+        self.clinic.setText(f"{self._clinic_name}\nPractice (sandbox): {names}")
+        self.clinic.setWordWrap(True)
 
     def show_sign_in(self, *, locked_from: str | None = None, switching: bool = False) -> None:
         """Ask for a name and PIN. ``locked_from``: who was signed in when the counter locked

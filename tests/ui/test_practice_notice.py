@@ -23,7 +23,7 @@ from pos_app.ui.main_window import MainWindow
 from pos_app.ui.start_notice import NOTICE_OBJECT_NAME
 from tests.demo_bills import seed_demo_bills_if_empty
 from tests.ui.test_cash_while_paymongo_hangs import _on_this_tests_window
-from tests.ui.test_starting import _dialogs_shown, _no_payments, _run
+from tests.ui.test_starting import _dialogs_shown, _no_payments, _run, _used_counter
 
 TEST_KEY = Secrets(paymongo_secret_key="sk_test_" + secrets.token_hex(12))
 
@@ -76,3 +76,38 @@ def test_a_test_key_that_finds_practice_books_says_so_in_the_window_and_shows_th
     assert "kept, not deleted" in said
     assert str(settings.data_dir / "practice" / "kaha.sqlite3") in said
     assert all("practice" not in problem for problem in problems)
+
+
+def test_the_sandbox_sign_in_page_names_the_demo_people_to_practise_with(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, rows = _used_counter()
+    problems = _dialogs_shown(monkeypatch)
+    seen: dict[str, object] = {}
+
+    def build() -> CounterServices:
+        services = build_services(settings, Secrets())  # nobody signed in: the page is up
+        return dataclasses.replace(
+            services, start_payment_backend=_no_payments, open_payment_backend=None
+        )
+
+    def steps(window: MainWindow) -> None:
+        qtbot.waitUntil(lambda: window.lock is not None, timeout=10_000)
+        lock = window.lock
+        assert lock is not None
+        qtbot.waitUntil(lock.screen.isVisible, timeout=10_000)
+        seen["page"] = lock.screen.clinic.text()
+        QApplication.quit()
+
+    # on this test's own window: an earlier test's may not be deleted yet
+    with _on_this_tests_window(monkeypatch, steps) as on_this_window:
+        assert _run(settings, rows, build, on_this_window) == 0
+    assert not problems, problems
+    page = str(seen["page"])
+    assert "Practice (sandbox):" in page
+    for name, pin in (
+        ("demo-owner", "9001"),
+        ("demo-staff", "9002"),
+        ("demo-receptionist", "9003"),
+    ):
+        assert f"{name} (PIN {pin})" in page
