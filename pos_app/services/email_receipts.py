@@ -215,6 +215,21 @@ def send_mail(server: MailServer, mail: EmailMessage) -> None:
         smtp.send_message(mail)
 
 
+def mail_trouble(exc: BaseException) -> str:
+    """What went wrong with the mail server, in a few words (the settings window's test)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "it refused the user name or password."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        words = exc.smtp_error
+        text = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+        return f"it answered {exc.smtp_code} {text}."
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time."
+    if isinstance(exc, ConnectionRefusedError):
+        return "nothing answers at that address and port."
+    return f"{exc}." if str(exc) else f"{type(exc).__name__}."
+
+
 def trial_message(sender: str, clinic_name: str) -> EmailMessage:
     """The settings window's test email: to the clinic's own From address."""
     mail = EmailMessage()

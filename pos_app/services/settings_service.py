@@ -302,7 +302,12 @@ class SettingsService:
         (saved or not yet), with ``password`` (the stored one when empty); the same sending
         code as email receipts."""
         self._access.require(Permission.CHANGE_SETTINGS)
-        from pos_app.services.email_receipts import MailServer, send_mail, trial_message
+        from pos_app.services.email_receipts import (
+            MailServer,
+            mail_trouble,
+            send_mail,
+            trial_message,
+        )
 
         host = str(_checked("smtp_host", values.get("smtp_host", "")))
         sender = str(_checked("smtp_from", values.get("smtp_from", "")))
@@ -324,7 +329,7 @@ class SettingsService:
         try:
             send_mail(server, trial_message(sender, self._settings.clinic_name))
         except (OSError, smtplib.SMTPException) as exc:
-            return Check(False, f"The mail server did not take the test email: {_said(exc)}")
+            return Check(False, f"The mail server did not take the test email: {mail_trouble(exc)}")
         return Check(True, f"The mail server took a test email to {sender}: look in its inbox.")
 
     # --- the file ------------------------------------------------------------------------------
@@ -362,21 +367,6 @@ def mask(value: str) -> str:
 def _shown(name: str, value: str) -> str:
     """How a stored secret is shown: a key by ``mask``, a password only as stored."""
     return "stored (hidden)" if name in PASSWORDS else mask(value)
-
-
-def _said(exc: BaseException) -> str:
-    """What went wrong with the mail server, in a few words."""
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return "it refused the user name or password."
-    if isinstance(exc, smtplib.SMTPResponseException):
-        words = exc.smtp_error
-        text = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
-        return f"it answered {exc.smtp_code} {text}."
-    if isinstance(exc, TimeoutError):
-        return "it did not answer in time."
-    if isinstance(exc, ConnectionRefusedError):
-        return "nothing answers at that address and port."
-    return f"{exc}." if str(exc) else f"{type(exc).__name__}."
 
 
 def _check_email_complete(current: Settings, parsed: Mapping[str, object]) -> None:
