@@ -156,21 +156,7 @@ class EmailReceipts:
         return max(0.5, min((min(tries) - self._clock.now()).total_seconds(), IDLE_WAIT_S))
 
     def _send(self, mail: EmailMessage) -> None:
-        server = self._server
-        context = ssl.create_default_context()
-        smtp: smtplib.SMTP
-        if server.security is SmtpSecurity.SSL:
-            smtp = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=server.timeout_s, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout_s)
-        with smtp:
-            if server.security is SmtpSecurity.STARTTLS:
-                smtp.starttls(context=context)
-            if server.user:
-                smtp.login(server.user, server.password or "")
-            smtp.send_message(mail)
+        send_mail(self._server, mail)
 
     def _mail(self, message: OutboxMessage) -> EmailMessage:
         from pos_app.printing.pdf import render_pdf
@@ -210,6 +196,52 @@ class EmailReceipts:
         with self._database.unit_of_work() as uow:
             uow.outbox.schedule_retry(message.id, error, next_try_at=next_try)
             uow.commit()
+
+
+def send_mail(server: MailServer, mail: EmailMessage) -> None:
+    """Send ``mail`` through ``server`` (its security, its login); smtplib's errors and
+    OSError say why not. Email receipts and the settings window's test both send here."""
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if server.security is SmtpSecurity.SSL:
+        smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout_s, context=context)
+    else:
+        smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout_s)
+    with smtp:
+        if server.security is SmtpSecurity.STARTTLS:
+            smtp.starttls(context=context)
+        if server.user:
+            smtp.login(server.user, server.password or "")
+        smtp.send_message(mail)
+
+
+def mail_trouble(exc: BaseException) -> str:
+    """What went wrong with the mail server, in a few words (the settings window's test)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "it refused the user name or password."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        words = exc.smtp_error
+        text = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+        return f"it answered {exc.smtp_code} {text}."
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time."
+    if isinstance(exc, ConnectionRefusedError):
+        return "nothing answers at that address and port."
+    return f"{exc}." if str(exc) else f"{type(exc).__name__}."
+
+
+def trial_message(sender: str, clinic_name: str) -> EmailMessage:
+    """The settings window's test email: to the clinic's own From address."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = sender
+    mail["Subject"] = f"Kaha test email from {clinic_name}"
+    mail["Date"] = formatdate(localtime=True)
+    mail.set_content(
+        "This is a test from Kaha's settings window: email receipts can go out through "
+        "this mail server.\n"
+    )
+    return mail
 
 
 def _checked_address(address: str) -> str:

@@ -1,6 +1,7 @@
 """The owner's settings: the settings file, keys in the keyring, and the checks that go with them.
 
-Non-secret settings (clinic profile, clinic server address, printer, idle time) are written to
+Non-secret settings (clinic profile, clinic server address, printer, idle time, the
+payment-finished page, the mail server for email receipts) are written to
 the settings file the app reads at start (config.load_settings), keeping any comments the owner
 wrote there. Keys and tokens go only to the operating system's keyring (keyring_store): never
 to the file, the database, the audit or a log. Every change is audited under the signed-in
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import smtplib
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from enum import Enum
 from pathlib import Path
 from typing import Final
@@ -31,6 +34,7 @@ from pos_app.config import (
     Mode,
     PrinterKind,
     Settings,
+    SmtpSecurity,
     mode_for_key,
     parse_setting,
     store_secret,
@@ -66,13 +70,22 @@ EDITABLE: Final = (
     "printer_kind",
     "printer_address",
     "idle_lock_minutes",
+    "payment_finished_url",
+    "email_receipts_enabled",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_user",
+    "smtp_from",
 )
 KEY_LABELS: Final[Mapping[str, str]] = {
     "paymongo_secret_key": "PayMongo secret key",
     "paymongo_public_key": "PayMongo public key",
     "paymongo_webhook_secret": "PayMongo webhook secret",
     "clinic_token": "Clinic server token",
+    "smtp_password": "Mail server password",
 }
+PASSWORDS: Final = frozenset({"smtp_password"})  # shown only as stored / not set, never a part
 _MAX_IDLE_MINUTES: Final = 240
 
 
@@ -135,7 +148,9 @@ class SettingsService:
         self._access.require(Permission.CHANGE_SETTINGS)
         values = {name: _as_text(getattr(self._settings, name)) for name in EDITABLE}
         stored = {name: _secret(name) for name in KEY_LABELS}
-        shown = {name: mask(value) if value else "not set" for name, value in stored.items()}
+        shown = {
+            name: _shown(name, value) if value else "not set" for name, value in stored.items()
+        }
         try:
             mode = mode_for_key(stored["paymongo_secret_key"])
         except ConfigError:
@@ -148,6 +163,7 @@ class SettingsService:
         """Write the changed settings to the file, audited; the names that changed."""
         person = self._access.require(Permission.CHANGE_SETTINGS)
         parsed = {name: _checked(name, text) for name, text in changes.items()}
+        _check_email_complete(self._settings, parsed)
         changed = {
             name: value for name, value in parsed.items() if getattr(self._settings, name) != value
         }
@@ -199,7 +215,7 @@ class SettingsService:
             )
             store_secret(name, value)  # checks the prefix and the keyring; raises before commit
             uow.commit()
-        return mask(value)
+        return _shown(name, value)
 
     # --- checks --------------------------------------------------------------------------------
 
@@ -281,6 +297,41 @@ class SettingsService:
             return Check(False, exc.user_message)
         return Check(True, "Sent a test page to the receipt printer.")
 
+    def test_email(self, values: Mapping[str, str], password: str = "") -> Check:
+        """A short email to the From address through the mail server as typed in the window
+        (saved or not yet), with ``password`` (the stored one when empty); the same sending
+        code as email receipts."""
+        self._access.require(Permission.CHANGE_SETTINGS)
+        from pos_app.services.email_receipts import (
+            MailServer,
+            mail_trouble,
+            send_mail,
+            trial_message,
+        )
+
+        host = str(_checked("smtp_host", values.get("smtp_host", "")))
+        sender = str(_checked("smtp_from", values.get("smtp_from", "")))
+        if not host or not sender:
+            return Check(False, "Type the mail server and the From address first.")
+        port = _checked("smtp_port", values.get("smtp_port", "587"))
+        security = _checked("smtp_security", values.get("smtp_security", "starttls"))
+        assert isinstance(port, int)
+        assert isinstance(security, SmtpSecurity)
+        server = MailServer(
+            host=host,
+            port=port,
+            security=security,
+            sender=sender,
+            user=str(_checked("smtp_user", values.get("smtp_user", ""))),
+            password=password or _secret("smtp_password"),
+            timeout_s=self._timeouts.total_s,
+        )
+        try:
+            send_mail(server, trial_message(sender, self._settings.clinic_name))
+        except (OSError, smtplib.SMTPException) as exc:
+            return Check(False, f"The mail server did not take the test email: {mail_trouble(exc)}")
+        return Check(True, f"The mail server took a test email to {sender}: look in its inbox.")
+
     # --- the file ------------------------------------------------------------------------------
 
     def _write_file(self, changed: Mapping[str, object]) -> None:
@@ -313,6 +364,21 @@ def mask(value: str) -> str:
     return f"{prefix}…{value[-4:]}" if len(value) > len(prefix) + 8 else f"{prefix}…"
 
 
+def _shown(name: str, value: str) -> str:
+    """How a stored secret is shown: a key by ``mask``, a password only as stored."""
+    return "stored (hidden)" if name in PASSWORDS else mask(value)
+
+
+def _check_email_complete(current: Settings, parsed: Mapping[str, object]) -> None:
+    """Email receipts turned on need a mail server and a From address."""
+
+    def now(name: str) -> object:
+        return parsed.get(name, getattr(current, name))
+
+    if now("email_receipts_enabled") is True and not (now("smtp_host") and now("smtp_from")):
+        raise ConfigError("To send email receipts, type the mail server and the From address.")
+
+
 def _secret(name: str) -> str | None:
     return os.environ.get(name.upper()) or read_secret(KEYRING_SERVICE, name)
 
@@ -328,9 +394,25 @@ def _checked(name: str, text: str) -> object:
         )
     if name == "clinic_base_url" and value and not str(value).startswith(("http://", "https://")):
         raise ConfigError("The clinic server's address starts with https:// (or http://).")
+    if name == "payment_finished_url" and value and not str(value).startswith("https://"):
+        raise ConfigError("The payment-finished page's address starts with https://.")
+    if name == "smtp_port" and not 1 <= int(str(value)) <= 65535:
+        raise ConfigError("The mail server's port is a number from 1 to 65535 (often 587).")
+    if name == "smtp_from" and value:
+        _checked_sender(str(value))
     if name in ("clinic_name", "clinic_registered_name", "clinic_tin") and not value:
         raise ConfigError("The clinic's name and TIN cannot be empty: they print on invoices.")
     return value
+
+
+def _checked_sender(text: str) -> None:
+    """A From address, plain (billing@clinic.ph) or with a name (Clinic <billing@clinic.ph>)."""
+    _, address = parseaddr(text)
+    if "@" not in address or "." not in address.rpartition("@")[2]:
+        raise ConfigError(
+            "The From address doesn't look right. Type it like billing@clinic.ph "
+            "or Clinic <billing@clinic.ph>."
+        )
 
 
 def _as_text(value: object) -> str:

@@ -18,7 +18,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +37,8 @@ from pos_app.services.settings_service import (
     SettingsSnapshot,
 )
 from pos_app.ui.errors import message_for
+from pos_app.ui.settings_email import EmailSection
+from pos_app.ui.settings_sections import ERROR_STYLE, KeyRow, Section
 from pos_app.ui.tasks import TaskRunner
 
 PRINTER_LABELS = {
@@ -47,80 +48,6 @@ PRINTER_LABELS = {
     PrinterKind.ESCPOS_FILE: "Thermal printer device (address such as /dev/usb/lp0)",
 }
 VAT_LABELS = {VatRegistration.VAT: "VAT-registered", VatRegistration.NON_VAT: "Non-VAT"}
-ERROR_STYLE = "color: #b00020;"
-
-
-class KeyRow(QWidget):
-    """One key: how the stored one looks (masked), a box for a new one and "Store"."""
-
-    store_requested = Signal(str, str)  # key name, the new value
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.shown = QLabel("…")
-        self.entry = QLineEdit()
-        self.entry.setEchoMode(QLineEdit.EchoMode.Password)
-        self.entry.setPlaceholderText("paste a new one to replace it")
-        self.store = QPushButton("Store in keyring")
-        self.store.clicked.connect(self._store)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.shown, 1)
-        layout.addWidget(self.entry, 2)
-        layout.addWidget(self.store)
-
-    def _store(self) -> None:
-        if self.entry.text().strip():
-            self.store_requested.emit(self.name, self.entry.text())
-
-    def stored(self, shown: str) -> None:
-        self.shown.setText(shown)
-        self.entry.clear()
-
-    def allow(self, allowed: bool) -> None:
-        self.entry.setEnabled(allowed)
-        self.store.setEnabled(allowed)
-
-
-class Section(QWidget):
-    """A tab of the window. ``changes`` returns the EDITABLE settings it holds, as text."""
-
-    title = ""
-
-    def __init__(self, window: SettingsWindow) -> None:
-        super().__init__()
-        self.window_ = window
-        self.form = QFormLayout(self)
-
-    def fill(self, snapshot: SettingsSnapshot) -> None:
-        raise NotImplementedError
-
-    def changes(self) -> dict[str, str]:
-        return {}
-
-    def key_row(self, name: str) -> KeyRow:
-        row = KeyRow(name)
-        row.store_requested.connect(self.window_.store_key)
-        self.window_.key_rows[name] = row
-        self.form.addRow(KEY_LABELS[name], row)
-        return row
-
-    def button(self, text: str, clicked: Callable[[], None]) -> QPushButton:
-        """An action of the section (a test), at its natural size under the fields."""
-        button = QPushButton(text)
-        button.clicked.connect(clicked)
-        row = QHBoxLayout()
-        row.addWidget(button)
-        row.addStretch(1)
-        self.form.addRow(row)
-        return button
-
-    def result_line(self) -> QLabel:
-        label = QLabel("")
-        label.setWordWrap(True)
-        self.form.addRow(label)
-        return label
 
 
 class PayMongoSection(Section):
@@ -218,15 +145,22 @@ class ClinicProfileSection(Section):
         for vat, label in VAT_LABELS.items():
             self.vat.addItem(label, vat.value)
         self.form.addRow("VAT registration", self.vat)
+        self.finished_page = QLineEdit()
+        self.finished_page.setPlaceholderText("https://clinic.example/payment-finished (optional)")
+        self.form.addRow("Page after paying by phone", self.finished_page)
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
         for name, edit in self.edits.items():
             edit.setText(snapshot.values[name])
         self.vat.setCurrentIndex(self.vat.findData(snapshot.values["vat_registration"]))
+        self.finished_page.setText(snapshot.values["payment_finished_url"])
 
     def changes(self) -> dict[str, str]:
         found = {name: edit.text() for name, edit in self.edits.items()}
-        return found | {"vat_registration": str(self.vat.currentData())}
+        return found | {
+            "vat_registration": str(self.vat.currentData()),
+            "payment_finished_url": self.finished_page.text(),
+        }
 
 
 class CounterSection(Section):
@@ -253,6 +187,7 @@ SECTIONS: tuple[type[Section], ...] = (
     PrinterSection,
     ClinicProfileSection,
     CounterSection,
+    EmailSection,
 )
 
 

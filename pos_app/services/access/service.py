@@ -312,9 +312,12 @@ class AccessService:
         person = self.add_person(name, Role.OWNER, pin, by=FIRST_OWNER_ACTOR)
         return self.sign_in(person.name, pin)
 
-    def add_person(self, name: str, role: Role, pin: str, *, by: str) -> Person:
+    def add_person(self, name: str, role: Role, pin: str, *, by: str | None = None) -> Person:
         """Add someone who may sign in. While no owner is active, the one added must be an
-        owner (someone has to be able to manage people). ``by`` is the audit's actor."""
+        owner (someone has to be able to manage people). ``by`` is the audit's actor for set-up
+        outside the window (``pos-app staff``, demo people, the first owner); without it the
+        signed-in person must be allowed to manage people (``Permission.MANAGE_PEOPLE``)."""
+        by = by or self.require(Permission.MANAGE_PEOPLE).name
         clean = " ".join(name.split())
         if not 1 <= len(clean) <= 60:
             raise UserFacingError("Please give a name of 1 to 60 characters.")
@@ -341,8 +344,10 @@ class AccessService:
             uow.commit()
         return person
 
-    def disable_person(self, name: str, *, by: str) -> Person:
-        """Turn someone off (they can no longer sign in); never the last active owner."""
+    def disable_person(self, name: str, *, by: str | None = None) -> Person:
+        """Turn someone off (they can no longer sign in); never the last active owner. ``by``
+        as for ``add_person``: without it the signed-in person needs MANAGE_PEOPLE."""
+        by = by or self.require(Permission.MANAGE_PEOPLE).name
         now = self._clock.now()
         with self._database.unit_of_work() as uow:
             people = PeopleRepository(uow.session)

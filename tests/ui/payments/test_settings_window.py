@@ -1,6 +1,8 @@
 """The Owner menu through the real main window: the settings window (idle time saved and
-audited, a non-owner refused, a LIVE key confirmed first, no keyring explained) and the audit
-trail check. The keyring is in memory; the real one is never touched."""
+audited, a non-owner refused, a LIVE key confirmed first, no keyring explained, email receipts'
+mail server with its password in the keyring and a test email to a real in-process SMTP server,
+the payment-finished page) and the audit trail check. The keyring is in memory; the real one is
+never touched."""
 
 from __future__ import annotations
 
@@ -14,14 +16,22 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from pos_app.config import load_settings
+from pos_app.domain.errors import ConfigError, PermissionDenied
 from pos_app.keyring_store import NO_KEYRING_FIX
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.owner_tools import OwnerTools
 from pos_app.storage import Database
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.owner_menu import OwnerMenu
-from pos_app.ui.settings_window import CounterSection, PayMongoSection, SettingsWindow
+from pos_app.ui.settings_email import EmailSection
+from pos_app.ui.settings_window import (
+    ClinicProfileSection,
+    CounterSection,
+    PayMongoSection,
+    SettingsWindow,
+)
 from tests.memory_keyring import MemoryKeyring, no_keyring, using_keyring
+from tests.smtp_server import free_port, smtp_server
 from tests.ui.payments.conftest import WAIT_MS
 
 LIVE_KEY = "sk_live_" + "Pw3nX8rTq1ZcV6bLm0Ke4sYd"
@@ -193,6 +203,141 @@ def test_the_owner_checks_the_audit_trail_from_the_menu(
     assert said.startswith("The audit trail is broken at entry 2 (")
     assert "mallory" in said
     assert said.endswith("): this entry was edited after it was written.")
+
+
+EMAIL_SETTINGS = {
+    "email_receipts_enabled": "true",
+    "smtp_host": "127.0.0.1",
+    "smtp_security": "none",
+    "smtp_user": "",
+    "smtp_from": "Test Clinic <billing@clinic.example>",
+}
+SMTP_PASSWORD = "correct horse battery"
+FINISHED_PAGE = "https://clinic.example/payment-finished"
+
+
+def test_the_owner_sets_up_email_receipts_tests_the_server_and_saves_audited(
+    qtbot: QtBot,
+    menu: OwnerMenu,
+    tools: OwnerTools,
+    database: Database,
+    keyring_in_memory: MemoryKeyring,
+) -> None:
+    tools.access.sign_in("demo-owner", "9001")
+    window = _open(qtbot, menu)
+    email = window.section(EmailSection)
+    assert isinstance(email, EmailSection)
+    assert not email.enabled.isChecked()  # off by default
+    window.tabs.setCurrentWidget(email)
+    port = free_port()
+    email.enabled.setChecked(True)
+    email.host.setText("127.0.0.1")
+    email.port.setValue(port)
+    email.security.setCurrentIndex(email.security.findData("none"))
+    email.from_address.setText(EMAIL_SETTINGS["smtp_from"])
+
+    row = window.key_rows["smtp_password"]
+    assert row.entry.echoMode() == row.entry.EchoMode.Password
+    row.entry.setText(SMTP_PASSWORD)
+    row.store.click()
+    qtbot.waitUntil(lambda: row.shown.text() == "stored (hidden)", timeout=WAIT_MS)
+    assert keyring_in_memory.values == {("kaha-pos", "smtp_password"): SMTP_PASSWORD}
+    assert row.entry.text() == ""
+
+    email.test.click()  # nothing listens yet: said in plain words
+    qtbot.waitUntil(lambda: email.result.text() != "Checking…", timeout=WAIT_MS)
+    assert email.result.text() == (
+        "The mail server did not take the test email: nothing answers at that address and port."
+    )
+    with smtp_server(port) as box:
+        email.test.click()
+        qtbot.waitUntil(
+            lambda: email.result.text().startswith("The mail server took"), timeout=WAIT_MS
+        )
+        [mail] = box.wait_for(1)
+    assert mail["Subject"] == f"Kaha test email from {tools.settings.settings.clinic_name}"
+    assert box.recipients == [["billing@clinic.example"]]
+    window.resize(760, 480)
+    _shot(window, "settings-email.png")
+
+    clinic = window.section(ClinicProfileSection)
+    assert isinstance(clinic, ClinicProfileSection)
+    clinic.finished_page.setText(FINISHED_PAGE)
+    with qtbot.waitSignal(window.saved, timeout=WAIT_MS) as saved:
+        window.save_button.click()
+    wanted = {"email_receipts_enabled", "smtp_host", "smtp_port", "smtp_security", "smtp_from"}
+    assert set(saved.args[0]) == wanted | {"payment_finished_url"}
+    settings = tools.settings.settings
+    reread = load_settings(
+        {"POS_APP_DATA_DIR": str(settings.data_dir), "POS_APP_CONFIG_DIR": str(settings.config_dir)}
+    )
+    assert reread.email_receipts_enabled
+    assert (reread.smtp_host, reread.smtp_port, reread.smtp_from) == (
+        "127.0.0.1",
+        port,
+        EMAIL_SETTINGS["smtp_from"],
+    )
+    assert reread.smtp_security.value == "none"
+    assert reread.payment_finished_url == FINISHED_PAGE
+    with database.unit_of_work(read_only=True) as uow:
+        entries = uow.audit.entries()
+    changed = {e.subject: dict(e.details) for e in entries if e.actor == "demo-owner"}
+    assert changed["setting:smtp_host"] == {"setting": "smtp_host", "from": "", "to": "127.0.0.1"}
+    assert changed["setting:payment_finished_url"]["to"] == FINISHED_PAGE
+    assert changed["key:smtp_password"] == {"setting": "smtp_password"}  # never the password
+    assert SMTP_PASSWORD not in str([e.details for e in entries])
+    settings_text = (settings.config_dir / "settings.toml").read_text(encoding="utf-8")
+    assert SMTP_PASSWORD not in settings_text
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        (
+            {"email_receipts_enabled": "true", "smtp_host": ""},
+            "To send email receipts, type the mail server and the From address.",
+        ),
+        ({"smtp_from": "billing at clinic"}, "The From address doesn't look right."),
+        ({"smtp_port": "0"}, "The mail server's port is a number from 1 to 65535"),
+        (
+            {"payment_finished_url": "http://clinic.example/done"},
+            "The payment-finished page's address starts with https://.",
+        ),
+    ],
+)
+def test_wrong_email_and_page_settings_are_refused_in_plain_words(
+    qtbot: QtBot, menu: OwnerMenu, tools: OwnerTools, changes: dict[str, str], said: str
+) -> None:
+    tools.access.sign_in("demo-owner", "9001")
+    window = _open(qtbot, menu)
+    email = window.section(EmailSection)
+    assert isinstance(email, EmailSection)
+    clinic = window.section(ClinicProfileSection)
+    assert isinstance(clinic, ClinicProfileSection)
+    fields = {
+        "email_receipts_enabled": lambda v: email.enabled.setChecked(v == "true"),
+        "smtp_host": email.host.setText,
+        "smtp_from": email.from_address.setText,
+        "smtp_port": lambda v: None,  # the spin box cannot hold it: the service's own check
+        "payment_finished_url": clinic.finished_page.setText,
+    }
+    for name, value in changes.items():
+        fields[name](value)
+    if "smtp_port" in changes:
+        with pytest.raises(ConfigError, match="port is a number"):
+            tools.settings.save(changes)
+        return
+    window.save_button.click()
+    qtbot.waitUntil(lambda: window.status.text().startswith(said), timeout=WAIT_MS)
+    assert tools.settings.settings.smtp_host == ""
+
+
+def test_the_test_email_is_refused_to_someone_who_may_not_change_settings(
+    tools: OwnerTools,
+) -> None:
+    tools.access.sign_in("demo-staff", "9002")
+    with pytest.raises(PermissionDenied, match="can't change settings"):
+        tools.settings.test_email(EMAIL_SETTINGS | {"smtp_port": str(free_port())})
 
 
 def _click(qtbot: QtBot, box: QMessageBox, label: str) -> None:
