@@ -81,11 +81,6 @@ class Bill:
         return self.amount_due.minus_floor_zero(self.amount_paid)
 
     @property
-    def overpaid(self) -> Money:
-        """How much more than ``amount_due`` was collected (late or double payments)."""
-        return self.amount_paid.minus_floor_zero(self.amount_due)
-
-    @property
     def is_settled(self) -> bool:
         """True when nothing more should be collected: paid in full (a cancelled bill is not)."""
         if self.status is BillStatus.CANCELLED:

@@ -177,6 +177,7 @@ def book(uow: UnitOfWork, refund: Refund, at: datetime) -> Refund:
         actor=refund.requested_by,
         action="refund_succeeded",
         subject=f"bill:{bill.id}",
+        approver=refund.approved_by if refund.approved_by != refund.requested_by else None,
         details={
             "refund": refund.id,
             "amount": str(refund.amount),

@@ -177,28 +177,26 @@ class RefundService:
             )
         payment_id = option.paymongo_payment_id
         approval = self._access.require_approved(Permission.REFUND)  # an override is used here
-        person, approver = approval.actor, approval.approver_name or approval.actor.name
 
         def write(uow: UnitOfWork, now: datetime) -> Refund:
             self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
-            refund = Refund.new(
-                bill_id=bill_id,
-                attempt_id=attempt_id,
-                amount=amount,
-                reason=reason.strip() or "requested_by_customer",
-                requested_by=person.name,
-                approved_by=approver,
-                manual=False,
+            refund = _new_refund(
+                approval,
+                bill_id,
+                attempt_id,
+                amount,
+                reason=reason,
+                notes=notes,
                 at=now,
-                notes=notes.strip(),
-                paymongo_payment_id=payment_id,
+                payment_id=payment_id,
             )
             uow.refunds.add(refund)
             uow.audit.append(
                 at=now,
-                actor=person.name,
+                actor=approval.actor.name,
                 action="refund_requested",
                 subject=f"bill:{bill_id}",
+                approver=approval.approver_name,
                 details={"refund": refund.id, "amount": str(amount), "payment": payment_id},
             )
             return refund
@@ -282,20 +280,11 @@ class RefundService:
         option = self._option(money, attempt)
         check_amount(amount, option.refundable)
         approval = self._access.require_approved(Permission.REFUND)  # an override is used here
-        person, approver = approval.actor, approval.approver_name or approval.actor.name
 
         def write(uow: UnitOfWork, now: datetime) -> Refund:
             self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
-            refund = Refund.new(
-                bill_id=bill_id,
-                attempt_id=attempt_id,
-                amount=amount,
-                reason=reason.strip() or "requested_by_customer",
-                requested_by=person.name,
-                approved_by=approver,
-                manual=True,
-                at=now,
-                notes=notes.strip(),
+            refund = _new_refund(
+                approval, bill_id, attempt_id, amount, reason=reason, notes=notes, at=now
             )
             uow.refunds.add(refund)
             slip = uow.refunds.next_slip_number(self._terminal_id, self._slip_prefix)
@@ -559,3 +548,30 @@ def _wire_notes(refund: Refund) -> str:
     words = refund.reason if refund.reason not in _WIRE_REASONS else ""
     joined = ": ".join(part for part in (words, refund.notes) if part)
     return joined[:255]
+
+
+def _new_refund(
+    approval: Approval,
+    bill_id: int,
+    attempt_id: str | None,
+    amount: Money,
+    *,
+    reason: str,
+    notes: str,
+    at: datetime,
+    payment_id: str | None = None,
+) -> Refund:
+    """A refund written ahead, asked for by the signed-in person and approved by them or, after
+    a manager override, by the approver; by hand unless PayMongo's ``payment_id`` is given."""
+    return Refund.new(
+        bill_id=bill_id,
+        attempt_id=attempt_id,
+        amount=amount,
+        reason=reason.strip() or "requested_by_customer",
+        requested_by=approval.actor.name,
+        approved_by=approval.approver_name or approval.actor.name,
+        manual=payment_id is None,
+        at=at,
+        notes=notes.strip(),
+        paymongo_payment_id=payment_id,
+    )

@@ -213,6 +213,9 @@ def test_a_receptionist_refunds_with_a_staff_pin_found_by_invoice_number_and_onl
     assert dialog.refund.refund.requested_by == "demo-receptionist"
     assert dialog.refund.refund.approved_by == "demo-staff"
     assert [r["amount"] for r in refunds_in_ledger(backend)] == [50_00]
+    with services.database.unit_of_work(read_only=True) as uow:
+        asked = [e for e in uow.audit.entries() if e.action == "refund_requested"]
+    assert [(e.actor, e.approver) for e in asked] == [("demo-receptionist", "demo-staff")]
 
     # the approval was for that one refund: the next one needs a staff PIN again
     with pytest.raises(PermissionDenied, match="can't give refunds"):
