@@ -116,9 +116,16 @@ class RefundService:
             invoice = uow.invoices.get(wanted.upper()) if wanted else None
             if invoice is not None:
                 ids.append(invoice.bill_id)
-            ids += [row.id for row in uow.bills.queue_rows(wanted, None, FIND_LIMIT)]
+            rows = uow.bills.queue_rows(wanted, None, FIND_LIMIT)
+            ids += [row.id for row in rows]
             found = [self._paid_bill(uow, bill_id) for bill_id in dict.fromkeys(ids)]
-        return [bill for bill in found if bill is not None]
+        paid = [bill for bill in found if bill is not None]
+        if not paid and len(rows) == 1:  # the bill is here, but no money was taken in Kaha
+            raise NotFound(
+                f"Bill {rows[0].number} has no payment taken in Kaha, so there is nothing to "
+                "refund here. Money recorded only in the clinic's own records is refunded there."
+            )
+        return paid
 
     def options(self, bill_id: int) -> RefundOptions:
         """Each payment on the bill: what can still go back, and how (asks PayMongo)."""

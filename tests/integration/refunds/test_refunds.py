@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from pos_app.domain.bill import BillStatus
-from pos_app.domain.errors import AmountError, PermissionDenied, UserFacingError
+from pos_app.domain.errors import AmountError, NotFound, PermissionDenied, UserFacingError
 from pos_app.domain.money import Money
 from pos_app.domain.people import Person
 from pos_app.domain.refund import Refund, RefundRoute, RefundState
@@ -366,3 +366,13 @@ def test_the_scheduled_reconciliation_finishes_open_refunds_without_webhooks(
     reconcile.run_scheduled()
     assert _stored(database, view.refund.id).state is RefundState.SUCCEEDED
     assert _bill(database, bill_id)[:2] == (BillStatus.REFUNDED, Money.ZERO)
+
+
+def test_a_bill_with_no_payment_taken_here_says_why_nothing_can_be_refunded(
+    refunds: RefundService, database: Database
+) -> None:
+    with database.unit_of_work(read_only=True) as uow:
+        bill = uow.bills.list_queue(BillStatus.PENDING, 1)[0]
+    with pytest.raises(NotFound, match=f"Bill {bill.number} has no payment taken in Kaha"):
+        refunds.find(bill.number)
+    assert refunds.find("no such patient at all") == []  # nothing matched: an empty list
