@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the services load when they are built: on a used counter, a
     from pos_app.services.refunds.service import RefundService
     from pos_app.services.webhook_status import WebhookGuard
     from pos_app.storage import Database
+    from pos_app.storage.backup import BackupPolicy
     from pos_app.storage.backup import DailyBackups as BackupJob
     from pos_sandbox.server import SandboxServer
 
@@ -392,19 +393,29 @@ def _start_email_receipts(
     return emails
 
 
-def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
-    """SQLite: the daily backup job (storage.backup); PostgreSQL is backed up by its server."""
-    from pos_app.storage.backup import BackupPolicy, DailyBackups
+def backup_policy(settings: Settings, database: Database) -> BackupPolicy | None:
+    """SQLite: where and how long backups of ``database`` are kept (storage.backup); None for
+    PostgreSQL, which is backed up by its server."""
+    from pos_app.storage.backup import BackupPolicy
 
     path = database.sqlite_file
     if path is None:
         return None
-    policy = BackupPolicy(
+    return BackupPolicy(
         database_file=path,
         folder=settings.backups,
         keep_days=settings.backup_keep_days,
         keep_at_least=settings.backup_keep_at_least,
     )
+
+
+def _start_daily_backups(settings: Settings, database: Database) -> BackupJob | None:
+    """SQLite: the daily backup job (storage.backup); PostgreSQL is backed up by its server."""
+    from pos_app.storage.backup import DailyBackups
+
+    policy = backup_policy(settings, database)
+    if policy is None:
+        return None
     job = DailyBackups(policy, lambda: datetime.now(UTC))
     job.start()
     return job

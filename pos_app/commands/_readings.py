@@ -41,15 +41,12 @@ def add_verbs(
 
 
 def run_reading(args: argparse.Namespace) -> int:
-    from pos_app.app import open_counter_database
-    from pos_app.config import load_settings
+    from pos_app.commands._books import open_books
 
-    try:
-        settings = load_settings()
-        database = open_counter_database(settings)
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()
+    if opened is None:
         return 1
+    settings, database = opened
     try:
         service = _service(settings, database, args.person)
         if args.verb == "x":
@@ -118,15 +115,9 @@ def _z(service: ReadingService, args: argparse.Namespace) -> int:
 
 def _backup_after_z(settings: Settings, database: Database) -> Callable[[], Path] | None:
     """The backup a Z-reading makes (SQLite); a shared PostgreSQL database has its own."""
-    from pos_app.storage.backup import BackupPolicy
+    from pos_app.app import backup_policy
 
-    path = database.sqlite_file
-    if path is None:
+    policy = backup_policy(settings, database)
+    if policy is None:
         return None
-    policy = BackupPolicy(
-        database_file=path,
-        folder=settings.backups,
-        keep_days=settings.backup_keep_days,
-        keep_at_least=settings.backup_keep_at_least,
-    )
     return lambda: policy.after_z_reading(datetime.now(UTC)).path

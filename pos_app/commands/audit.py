@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from pos_app.domain.errors import PosError
-
 HELP = "check the audit trail for tampering (audit verify), or list it (audit list)"
 
 
@@ -34,16 +32,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    from pos_app.app import open_counter_database
-    from pos_app.config import load_settings
+    from pos_app.commands._books import open_books
     from pos_app.services.audit_trail import AuditTrail
 
-    try:
-        settings = load_settings()
-        database = open_counter_database(settings)
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()
+    if opened is None:
         return 2
+    settings, database = opened
     try:
         trail = AuditTrail(database, time_zone=settings.clinic_time_zone)
         if args.verb == "list":

@@ -18,9 +18,9 @@ HELP = "back up the payment database now (SQLite; see docs/backups.md for Postgr
 
 def run(argv: Sequence[str]) -> int:
     argparse.ArgumentParser(prog="pos-app backup", description=HELP).parse_args(list(argv))
-    from pos_app.app import open_counter_database
+    from pos_app.app import backup_policy, open_counter_database
     from pos_app.config import books_settings, load_secrets, load_settings
-    from pos_app.storage.backup import BackupPolicy, inspect_backup
+    from pos_app.storage.backup import inspect_backup
 
     try:
         mode = load_secrets().mode
@@ -30,20 +30,14 @@ def run(argv: Sequence[str]) -> int:
         print(exc.user_message, file=sys.stderr)
         return 1
     try:
-        path = database.sqlite_file
-        if path is None:
+        policy = backup_policy(settings, database)
+        if policy is None:
             print(
                 "This counter uses a shared PostgreSQL database: back it up with pg_dump on the "
                 "database server (see docs/backups.md).",
                 file=sys.stderr,
             )
             return 2
-        policy = BackupPolicy(
-            database_file=path,
-            folder=settings.backups,
-            keep_days=settings.backup_keep_days,
-            keep_at_least=settings.backup_keep_at_least,
-        )
         made = policy.backup("manual", datetime.now(UTC))
         report = inspect_backup(made.path)
     except PosError as exc:

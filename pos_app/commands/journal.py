@@ -11,26 +11,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+from pos_app.commands._books import day
 from pos_app.domain.errors import PosError
 
 HELP = "export a day of the e-journal (every printout): journal export --as NAME --date YYYY-MM-DD"
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-07") from None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-app journal", description=HELP)
     verbs = parser.add_subparsers(dest="verb", required=True)
     export = verbs.add_parser("export", help="one day of the e-journal as text or PDF")
-    export.add_argument("--date", type=_day, help="the day, YYYY-MM-DD (today in the clinic)")
+    export.add_argument("--date", type=day, help="the day, YYYY-MM-DD (today in the clinic)")
     export.add_argument(
         "--as", dest="person", required=True, metavar="NAME", help="who asks (staff or owner)"
     )
@@ -42,19 +36,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    from pos_app.app import open_counter_database
+    from pos_app.commands._books import open_books
     from pos_app.commands._pin import read_pin
-    from pos_app.config import load_settings
     from pos_app.domain.clock import SystemClock
     from pos_app.services.access import AccessService
     from pos_app.services.journal import JournalService
 
-    try:
-        settings = load_settings()
-        database = open_counter_database(settings)
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()
+    if opened is None:
         return 1
+    settings, database = opened
     try:
         access = AccessService(database, SystemClock())
         access.sign_in(args.person, read_pin(f"PIN for {args.person}: "))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from pos_app.commands._books import day
 from pos_app.domain.errors import PosError
 
 if TYPE_CHECKING:
@@ -27,21 +28,14 @@ HELP = (
 _TITLES = (("senior", "SENIOR CITIZEN SALES BOOK"), ("pwd", "PWD SALES BOOK"))
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-07") from None
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-app report", description=HELP)
     verbs = parser.add_subparsers(dest="verb", required=True)
     books = verbs.add_parser("books", help="the senior citizen and PWD sales books of a day")
-    books.add_argument("--date", type=_day, help="the day, YYYY-MM-DD (today in the clinic)")
+    books.add_argument("--date", type=day, help="the day, YYYY-MM-DD (today in the clinic)")
     from pos_app.commands._readings import add_verbs
 
-    add_verbs(verbs, _day)
+    add_verbs(verbs, day)
     return parser
 
 
@@ -69,17 +63,14 @@ def run(argv: Sequence[str]) -> int:
         from pos_app.commands._readings import run_reading
 
         return run_reading(args)
-    from pos_app.app import open_counter_database
-    from pos_app.config import load_settings
+    from pos_app.commands._books import open_books
     from pos_app.domain.discount import DiscountKind, VatStatus
     from pos_app.services.discounts import DiscountService
 
-    try:
-        settings = load_settings()
-        database = open_counter_database(settings)
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()
+    if opened is None:
         return 1
+    settings, database = opened
     try:
         day = args.date or datetime.now(ZoneInfo(settings.clinic_time_zone)).date()
         service = DiscountService(

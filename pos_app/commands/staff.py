@@ -37,16 +37,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    from pos_app.app import open_counter_database
-    from pos_app.config import load_settings
+    from pos_app.commands._books import open_books
     from pos_app.domain.clock import SystemClock
     from pos_app.services.access import AccessService, os_user_actor
 
-    try:
-        database = open_counter_database(load_settings())
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()
+    if opened is None:
         return 1
+    _settings, database = opened
     try:
         access = AccessService(database, SystemClock())
         if args.verb == "list":

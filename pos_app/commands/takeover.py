@@ -26,20 +26,17 @@ def run(argv: Sequence[str]) -> int:
         "--as", dest="person", required=True, metavar="NAME", help="who does it (staff or owner)"
     )
     args = parser.parse_args(list(argv))
-    from pos_app.app import open_counter_database
+    from pos_app.commands._books import open_books
     from pos_app.commands._pin import read_pin
-    from pos_app.config import load_settings
     from pos_app.domain.clock import SystemClock
     from pos_app.domain.roles import Permission
     from pos_app.services.access import AccessService
     from pos_app.services.collect.takeover import open_attempts_of, take_over_counter
 
-    try:
-        settings = load_settings()
-        database = open_counter_database(settings)  # sandbox mode: the practice books
-    except PosError as exc:
-        print(exc.user_message, file=sys.stderr)
+    opened = open_books()  # sandbox mode: the practice books
+    if opened is None:
         return 1
+    settings, database = opened
     try:
         access = AccessService(database, SystemClock())
         person = access.sign_in(args.person, read_pin(f"PIN for {args.person}: "))
