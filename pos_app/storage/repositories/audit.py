@@ -96,7 +96,7 @@ class AuditRepository:
             details_json=json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
             prev_hash=head.last_hash,
         )
-        row.hash = _row_hash(row)
+        row.hash = row_hash(row)
         head.last_seq, head.last_hash = row.seq, row.hash
         self._session.add(row)
         self._session.flush()
@@ -153,7 +153,7 @@ class AuditRepository:
                         row.seq, "does not follow the previous entry (deleted/inserted/moved)"
                     )
                 )
-            if _row_hash(row) != row.hash:
+            if row_hash(row) != row.hash:
                 problems.append(ChainProblem(row.seq, "content changed after it was written"))
             expected_seq, expected_prev = row.seq + 1, row.hash
         head = self._session.get(AuditHeadRow, _HEAD_ID)
@@ -184,9 +184,10 @@ class AuditRepository:
         return self._session.scalars(query).one()
 
 
-def _row_hash(row: AuditRow) -> str:
+def row_hash(row: AuditRow, seq: int | None = None) -> str:
+    """The hash ``row`` would carry if it had been written as entry ``seq`` (default: its own)."""
     return entry_hash(
-        seq=row.seq,
+        seq=row.seq if seq is None else seq,
         occurred_at=row.occurred_at,
         actor=row.actor,
         action=row.action,

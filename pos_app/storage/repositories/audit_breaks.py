@@ -22,7 +22,7 @@ from pos_app.storage.repositories.audit import (
     GENESIS_HASH,
     AuditEntry,
     entry_from_row,
-    entry_hash,
+    row_hash,
 )
 
 __all__ = ["BreakKind", "ChainBreak", "first_break"]
@@ -69,7 +69,7 @@ class _Classifier:
         expected_seq, expected_prev = 1, GENESIS_HASH
         for index, row in enumerate(self._rows):
             intact = row.seq == expected_seq and row.prev_hash == expected_prev
-            if not (intact and self._hash_at(row, row.seq) == row.hash):
+            if not (intact and row_hash(row) == row.hash):
                 return self._classify(index, expected_seq, expected_prev)
             expected_seq, expected_prev = row.seq + 1, row.hash
         last_seq = expected_seq - 1
@@ -110,22 +110,9 @@ class _Classifier:
 
     def _genuine_seq(self, row: AuditRow) -> int | None:
         """The number this row's content was written with (its hash fits), or None."""
-        if self._hash_at(row, row.seq) == row.hash:
+        if row_hash(row) == row.hash:
             return row.seq
         for seq in range(1, self._limit + 1):
-            if seq != row.seq and self._hash_at(row, seq) == row.hash:
+            if seq != row.seq and row_hash(row, seq) == row.hash:
                 return seq
         return None
-
-    @staticmethod
-    def _hash_at(row: AuditRow, seq: int) -> str:
-        return entry_hash(
-            seq=seq,
-            occurred_at=row.occurred_at,
-            actor=row.actor,
-            action=row.action,
-            subject=row.subject,
-            approver=row.approver,
-            details_json=row.details_json,
-            prev_hash=row.prev_hash,
-        )
