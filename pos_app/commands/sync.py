@@ -42,7 +42,12 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def run(argv: Sequence[str]) -> int:
     args = _parse(argv)
-    from pos_app.app import clinic_sync, open_counter_database, start_embedded_sandbox
+    from pos_app.app import (
+        clinic_sync,
+        open_counter_database,
+        settle_memory,
+        start_embedded_sandbox,
+    )
     from pos_app.config import Mode, load_secrets, load_settings
     from pos_app.log_file import configure_logging
 
@@ -69,6 +74,7 @@ def run(argv: Sequence[str]) -> int:
     configure_logging(settings)  # details go to the log file; the terminal gets plain words
     closers: list[Callable[[], None]] = []
     sync = clinic_sync(settings, database, url, token, closers)
+    settle_memory()  # as the window does once started: a first load runs faster
     if sandbox is not None:
         closers.append(sandbox.stop)  # after the clinic client it serves
     assert sync is not None
