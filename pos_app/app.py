@@ -496,6 +496,16 @@ def _open_payment_backend(
     health_of = functools.partial(
         read_health, database, clock, terminal_id=settings.terminal_id, clinic=clinic
     )
+    # Only on the connected backend: the start-up run comes once PayMongo answered and the
+    # payments left open were recovered, not once while the key is checked and again after.
+    reconcile = ReconcileService(
+        database,
+        client,
+        collect,
+        clock,
+        settings.terminal_id,
+        follow_refunds=None if refunds is None else refunds.follow_open,
+    )
     usable = PaymentBackend(
         description=f"{description} (checking…)",
         paymongo_url=paymongo_url,
@@ -503,14 +513,6 @@ def _open_payment_backend(
         collect=collect,
         monitor=monitor,
         methods=AccountMethods.assumed(),
-        reconcile=ReconcileService(
-            database,
-            client,
-            collect,
-            clock,
-            settings.terminal_id,
-            follow_refunds=None if refunds is None else refunds.follow_open,
-        ),
         payouts=PayoutService(database, client, access),
         clinic=clinic,
         health=functools.partial(
@@ -558,6 +560,7 @@ def _open_payment_backend(
         return dataclasses.replace(
             usable,
             description=description,
+            reconcile=reconcile,
             webhook_url=webhook_url,
             methods=methods,
             webhook=webhook,
