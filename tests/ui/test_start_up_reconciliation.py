@@ -37,9 +37,7 @@ def test_the_start_up_reconciliation_runs_once_after_recovery(
 ) -> None:
     settings = load_settings()
     events: list[str] = []
-    monkeypatch.setattr(
-        composition, "_recover", _noting(events, "recovered", composition._recover)
-    )
+    monkeypatch.setattr(composition, "_recover", _noting(events, "recovered", composition._recover))
     for name in ("run", "run_scheduled"):
         monkeypatch.setattr(
             ReconcileService, name, _noting(events, "reconciled", getattr(ReconcileService, name))
