@@ -83,18 +83,17 @@ def test_every_change_arrives_once_in_order_through_faults_and_kills(
         arrived = len(server.state.arrivals())
         if arrived >= total:
             break
-        child = _runner(db_url, server)
-        # killed once 1 to 3 more changes have landed: always mid-work, at a random point
-        target = min(total, arrived + rng.randint(1, 3))
-        while child.poll() is None and len(server.state.arrivals()) < target:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=rng.uniform(0.0, 0.05))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
-            killed += 1
-        child.wait()
-    final = _runner(db_url, server)
-    out, _ = final.communicate(timeout=120)
+        with _runner(db_url, server) as child:  # its pipe closed at the end
+            # killed once 1 to 3 more changes have landed: always mid-work, at a random point
+            target = min(total, arrived + rng.randint(1, 3))
+            while child.poll() is None and len(server.state.arrivals()) < target:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=rng.uniform(0.0, 0.05))
+            if child.poll() is None:
+                child.send_signal(signal.SIGKILL)
+                killed += 1
+    with _runner(db_url, server) as final:
+        out, _ = final.communicate(timeout=120)
     assert final.returncode == 0, out
     assert killed >= 3
     faults = {entry.fault for entry in server.log.entries(path_prefix="/api/")}

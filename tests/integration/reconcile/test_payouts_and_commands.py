@@ -89,7 +89,8 @@ def test_pos_app_payouts_writes_the_accountants_csv(
 
     out = capsys.readouterr().out
     assert "Withholding on fees" in out
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    with target.open(encoding="utf-8") as written:
+        rows = list(csv.DictReader(written))
     assert [r["row"] for r in rows] == ["payment", "payment", "total"]
 
 
