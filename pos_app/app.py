@@ -808,7 +808,8 @@ def start_webhook_receiver(
         return None, None
     closers.append(receiver.stop)
     log.info("webhook receiver listening at %s", receiver.url)
-    guard = WebhookGuard(client, database, SystemClock(), secret=secret)
+    zone = zone_named(settings.clinic_time_zone)
+    guard = WebhookGuard(client, database, SystemClock(), secret=secret, zone=zone)
     guard.check()  # PayMongo may have disabled it while the counter was off (19.1 item 7)
     return receiver.url, guard
 

@@ -171,7 +171,7 @@ class PayoutsDialog(QDialog):
 
     def export_to(self, path: Path) -> None:
         try:
-            write_csv(self.reports, path)
+            write_csv(self.reports, path, self._zone)
         except OSError as exc:
             self.summary.setText(f"Could not write {path}: {exc.strerror or exc}")
             return

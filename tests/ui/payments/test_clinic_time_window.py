@@ -4,7 +4,9 @@ window against the in-process sandbox; the expected text is worked out here with
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -53,8 +55,11 @@ def test_reconciliation_and_overpayments_show_manila_times(
     assert cell_text(cases.table, 0, 0) == _manila(cases.cases[0].attempt.updated_at)
 
 
-def test_payouts_show_manila_dates_and_times(
-    qtbot: QtBot, window: MainWindow, counter: tuple[CounterServices, PaymentBackend]
+def test_payouts_show_and_export_manila_dates_and_times(
+    qtbot: QtBot,
+    window: MainWindow,
+    counter: tuple[CounterServices, PaymentBackend],
+    tmp_path: Path,
 ) -> None:
     _services, backend = counter
     update = shown_after(qtbot, window, Qt.Key.Key_F7)
@@ -74,6 +79,13 @@ def test_payouts_show_manila_dates_and_times(
     [report] = dialog.reports
     assert cell_text(dialog.payouts, 0, 0) == _manila(report.date, "%Y-%m-%d")
     assert cell_text(dialog.lines, 0, 1) == _manila(report.lines[0].paid_at)
+    target = tmp_path / "payouts.csv"
+    dialog.export_to(target)
+    first = next(csv.DictReader(target.open(encoding="utf-8")))
+    assert first["payout_date"] == _manila(report.date, "%Y-%m-%d")
+    paid_at = report.lines[0].paid_at.astimezone(MANILA)
+    assert first["paid_at"] == paid_at.isoformat(timespec="seconds")
+    assert first["paid_at"].endswith("+08:00")
 
 
 @pytest.mark.parametrize("counter", [FAST], indirect=True)

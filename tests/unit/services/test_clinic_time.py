@@ -17,6 +17,7 @@ from pos_app.domain.clinic_time import (
     zone_named,
 )
 from pos_app.services.clinic_sync.status import ClinicStatus
+from pos_app.services.webhook_status import WebhookHealth, WebhookState
 
 MANILA = zone_named("Asia/Manila")
 LATE_UTC = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 07:30 on 12-08 at the clinic
@@ -69,3 +70,8 @@ def test_a_zone_this_computer_has_no_data_for_falls_back_to_philippine_time() ->
 )
 def test_pos_app_reconcile_reads_since_on_the_clinics_clock(given: str, moment: datetime) -> None:
     assert since_moment(parse_since(given), MANILA) == moment
+
+
+def test_the_webhook_line_says_when_it_checked_on_the_clinics_clock() -> None:
+    health = WebhookHealth(WebhookState.ENABLED, checked_at=LATE_UTC, zone=MANILA)
+    assert health.summary == "Payment news: on (07:30)"
