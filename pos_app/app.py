@@ -29,6 +29,7 @@ from pos_app.config import (
     secret_problems,
     store_secret,
 )
+from pos_app.domain.clinic_time import zone_named
 from pos_app.domain.errors import PosError, UserFacingError
 from pos_app.storage.files import prepare_data_folder
 
@@ -505,6 +506,7 @@ def _open_payment_backend(
         clock,
         settings.terminal_id,
         follow_refunds=None if refunds is None else refunds.follow_open,
+        zone=identity.zone,
     )
     usable = PaymentBackend(
         description=f"{description} (checking…)",
@@ -522,6 +524,7 @@ def _open_payment_backend(
         readings=readings,
         refunds=refunds,
         overpayments=_overpayments(database, clock, access, refunds, identity),
+        clinic_zone=identity.zone,
     )
 
     def connect() -> PaymentBackend:
@@ -756,7 +759,13 @@ def clinic_sync(
         token=token,
         timeouts=network_timeouts(settings),
     )
-    clinic = ClinicSync(database, client, SystemClock(), interval_s=settings.clinic_sync_interval_s)
+    clinic = ClinicSync(
+        database,
+        client,
+        SystemClock(),
+        interval_s=settings.clinic_sync_interval_s,
+        zone=zone_named(settings.clinic_time_zone),
+    )
     closers.append(clinic.close)
     return clinic
 
@@ -799,7 +808,8 @@ def start_webhook_receiver(
         return None, None
     closers.append(receiver.stop)
     log.info("webhook receiver listening at %s", receiver.url)
-    guard = WebhookGuard(client, database, SystemClock(), secret=secret)
+    zone = zone_named(settings.clinic_time_zone)
+    guard = WebhookGuard(client, database, SystemClock(), secret=secret, zone=zone)
     guard.check()  # PayMongo may have disabled it while the counter was off (19.1 item 7)
     return receiver.url, guard
 

@@ -13,7 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+
+from pos_app.domain.clinic_time import zone_named
 
 HELP = "check the audit trail for tampering (audit verify), or list it (audit list)"
 
@@ -44,7 +45,7 @@ def run(argv: Sequence[str]) -> int:
         if args.verb == "list":
             since = None
             if args.since is not None:
-                since = datetime.combine(args.since, time(), ZoneInfo(settings.clinic_time_zone))
+                since = datetime.combine(args.since, time(), zone_named(settings.clinic_time_zone))
             for entry in trail.entries(since=since, limit=args.limit):
                 approver = f" approved by {entry.approver}" if entry.approver else ""
                 print(f"{trail.describe(entry)} {entry.subject}{approver}")

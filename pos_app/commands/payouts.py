@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pos_app.domain.clinic_time import day_of, zone_named
 from pos_app.domain.errors import PosError
 
 HELP = "list PayMongo's payouts with their payments and invoices; --csv FILE for the accountant"
@@ -24,6 +25,7 @@ def run(argv: Sequence[str]) -> int:
     try:
         with open_counter() as counter:
             reports = PayoutService(counter.database, counter.paymongo).reports(limit=args.limit)
+            zone = zone_named(counter.settings.clinic_time_zone)
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
@@ -32,7 +34,7 @@ def run(argv: Sequence[str]) -> int:
     for report in reports:
         payout = report.payout
         print(
-            f"{payout.id}  {report.date.date()}  {payout.status}  "
+            f"{payout.id}  {day_of(report.date, zone)}  {payout.status}  "
             f"ref {payout.reference_number or '-'}  {len(report.lines)} payments"
         )
         for label, centavos in report.figures():
@@ -43,6 +45,6 @@ def run(argv: Sequence[str]) -> int:
                 f"invoice {line.invoice_number or '-'}"
             )
     if args.csv is not None:
-        write_csv(reports, args.csv)
+        write_csv(reports, args.csv, zone)
         print(f"Wrote {args.csv}")
     return 0

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from pos_app.domain.clinic_time import wall_clock, zone_named
 from pos_app.domain.errors import PosError
 
 if TYPE_CHECKING:
@@ -58,18 +60,18 @@ def run(argv: Sequence[str]) -> int:
                 print(refunds.print_slip_numbered(args.number))
                 return 0
             refunds.follow_open()
-            _print_status(refunds)
+            _print_status(refunds, zone_named(counter.settings.clinic_time_zone))
             return 0
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 1
 
 
-def _print_status(refunds: RefundService) -> None:
+def _print_status(refunds: RefundService, zone: tzinfo) -> None:
     still = refunds.open_refunds()
     print(f"Open refunds: {len(still)}")
     for view in refunds.latest():
         refund = view.refund
-        when = refund.created_at.strftime("%Y-%m-%d %H:%M")
+        when = wall_clock(refund.created_at, zone)
         state = refund.state.value
         print(f"{when}  bill {view.bill_number}  {refund.amount}  {state}  {view.message}")

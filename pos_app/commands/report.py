@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from pos_app.commands._books import day
+from pos_app.domain.clinic_time import zone_named
 from pos_app.domain.errors import PosError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def run(argv: Sequence[str]) -> int:
         return 1
     settings, database = opened
     try:
-        day = args.date or datetime.now(ZoneInfo(settings.clinic_time_zone)).date()
+        day = args.date or datetime.now(zone_named(settings.clinic_time_zone)).date()
         service = DiscountService(
             database,
             VatStatus(settings.vat_registration.value),

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pos_app.domain.clinic_time import wall_clock, zone_named
 from pos_app.domain.errors import PosError
 
 HELP = "take over the open payments of a counter that is gone for good (audited)"
@@ -45,11 +46,12 @@ def run(argv: Sequence[str]) -> int:
         if not waiting:
             print(f"Counter {args.terminal} has no open payments. Nothing to take over.")
             return 0
+        zone = zone_named(settings.clinic_time_zone)
         print(f"Open payments of counter {args.terminal}:")
         for attempt in waiting:
             print(
                 f"  bill {attempt.bill_id}: {attempt.method.value} {attempt.amount}, "
-                f"{attempt.state.value} since {attempt.updated_at:%Y-%m-%d %H:%M}"
+                f"{attempt.state.value} since {wall_clock(attempt.updated_at, zone)}"
             )
         if not args.yes and not _confirmed(args.terminal, settings.terminal_id):
             print("Nothing was changed.")

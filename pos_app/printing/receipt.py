@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from pos_app.config import Settings
 from pos_app.domain.bill import Bill
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.domain.discount import DiscountKind, DiscountResult, VatStatus, vat_breakdown
 from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
@@ -38,7 +39,6 @@ from pos_app.printing.document import (
 
 __all__ = [
     "NON_VAT_NOTICE",
-    "PHILIPPINE_TIME",
     "InvoiceHeader",
     "PosIdentity",
     "build_invoice_receipt",
@@ -50,7 +50,6 @@ __all__ = [
     "vat_breakdown",
 ]
 
-PHILIPPINE_TIME = timezone(timedelta(hours=8), "PHT")
 NON_VAT_NOTICE = "THIS DOCUMENT IS NOT VALID FOR CLAIM OF INPUT TAX"
 REPRINT_MARK = "*** REPRINT ***"
 
@@ -218,9 +217,8 @@ def build_refund_slip(
 
 
 def local_time(moment: datetime) -> str:
-    # Domain times are aware UTC; a naive one is taken as UTC too rather than guessed at.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(PHILIPPINE_TIME).strftime("%Y-%m-%d %I:%M %p")
+    """Printouts keep Philippine time (BIR documents), whatever the computer's own zone."""
+    return wall_clock(moment, PHILIPPINE_TIME, "%Y-%m-%d %I:%M %p")
 
 
 def seller_blocks(header: InvoiceHeader) -> list[Block]:

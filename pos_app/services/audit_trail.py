@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from pos_app.domain.clinic_time import zone_named
 from pos_app.storage import Database
 from pos_app.storage.repositories.audit import AuditEntry
 from pos_app.storage.repositories.audit_breaks import BreakKind, ChainBreak, first_break
@@ -52,7 +52,7 @@ class TrailCheck:
 
 def describe(entry: AuditEntry, time_zone: str) -> str:
     """``entry 12 (2026-12-07 09:14, ana, refund)``."""
-    when = entry.occurred_at.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
+    when = entry.occurred_at.astimezone(zone_named(time_zone)).strftime("%Y-%m-%d %H:%M")
     return f"entry {entry.seq} ({when}, {entry.actor}, {entry.action})"
 
 

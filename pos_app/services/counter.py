@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,6 +18,7 @@ from pos_app.config import Mode, Settings
 from pos_app.domain.account_methods import AccountMethods
 from pos_app.domain.attempt import PaymentAttempt
 from pos_app.domain.bill import Bill
+from pos_app.domain.clinic_time import PHILIPPINE_TIME
 from pos_app.domain.money import Money
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.bills import BillQueue
@@ -93,6 +94,8 @@ class PaymentBackend:
     readings: ReadingService | None = None  # shifts and X/Z readings
     refunds: RefundService | None = None  # money back, through PayMongo or by hand (staff)
     overpayments: OverpaymentService | None = None  # late/double money staff must finish
+    # the clinic's clock (Settings.clinic_time_zone): every time a view shows is read in it
+    clinic_zone: tzinfo = PHILIPPINE_TIME
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from pos_app.domain.clinic_time import zone_named
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.discount import DiscountKind, DiscountResult, VatStatus, senior_pwd_discount
 from pos_app.domain.errors import DiscountRefused, NotFound
@@ -127,7 +127,7 @@ class DiscountService:
         """``signed_in``: the person signed in now, named in the audit (else ``cashier``)."""
         self._database = database
         self._vat_status = vat_status
-        self._zone = ZoneInfo(time_zone)
+        self._zone = zone_named(time_zone)
         self._cashier = cashier
         self._signed_in = signed_in
         self._clock = clock or SystemClock()

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from pos_app.domain.clinic_time import zone_named
 from pos_app.domain.roles import Permission
 from pos_app.storage.repositories.journal import JournalEntry
 
@@ -96,7 +96,7 @@ class JournalDay:
 
     def text(self) -> str:
         """The day as one plain-text file: a heading, then every printout under its line."""
-        zone = ZoneInfo(self.time_zone)
+        zone = zone_named(self.time_zone)
         count = len(self.entries)
         lines = [
             self.title,
@@ -136,12 +136,12 @@ class JournalService:
         self._export_folder = export_folder or Path("e-journal")
 
     def today(self, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(self._time_zone)).date()
+        return now.astimezone(zone_named(self._time_zone)).date()
 
     def day(self, day: date) -> JournalDay:
         """Every printout of ``day`` on this terminal (staff, manager or owner only)."""
         self._access.require(Permission.VIEW_REPORTS)
-        zone = ZoneInfo(self._time_zone)
+        zone = zone_named(self._time_zone)
         since = datetime.combine(day, time(), tzinfo=zone)
         until = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
         with self._database.unit_of_work(read_only=True) as uow:

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from pos_app.domain.clinic_time import zone_named
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.discount import DiscountKind, VatStatus
 from pos_app.domain.errors import NotFound, PosError, ReadingRefused
@@ -73,7 +73,7 @@ class ReadingService:
         self._receipts = receipts
         self._terminal = terminal_id
         self._vat_status = vat_status
-        self._zone = ZoneInfo(time_zone)
+        self._zone = zone_named(time_zone)
         self._clock = clock or SystemClock()
         self._after_z = after_z_reading
 

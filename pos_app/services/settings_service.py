@@ -39,6 +39,7 @@ from pos_app.config import (
     parse_setting,
     store_secret,
 )
+from pos_app.domain.clinic_time import wall_clock, zone_named
 from pos_app.domain.clock import Clock
 from pos_app.domain.errors import ConfigError, PosError, UserFacingError
 from pos_app.domain.roles import Permission
@@ -278,7 +279,7 @@ class SettingsService:
 
         printer = _checked("printer_kind", kind)
         assert isinstance(printer, PrinterKind)
-        when = self._clock.now().strftime("%Y-%m-%d %H:%M")
+        when = wall_clock(self._clock.now(), zone_named(self._settings.clinic_time_zone))
         page = ReceiptDocument(
             (
                 TitleBlock("TEST PAGE"),

@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.domain.clock import Clock
 from pos_app.domain.errors import PosError
 from pos_app.paymongo.models import Webhook, WebhookStatus
@@ -56,11 +57,12 @@ class WebhookHealth:
     webhook_id: str | None = None
     disabled_reason: str | None = None  # why PayMongo had it off, when it was off
     re_enabled_at: datetime | None = None
+    zone: tzinfo = PHILIPPINE_TIME  # the clinic's clock, for the time the summary says
 
     @property
     def summary(self) -> str:
         """One line a receptionist can read."""
-        at = f" ({self.checked_at:%H:%M})" if self.checked_at else ""
+        at = f" ({wall_clock(self.checked_at, self.zone, '%H:%M')})" if self.checked_at else ""
         return {
             WebhookState.UNKNOWN: "Payment news: not checked yet",
             WebhookState.ENABLED: f"Payment news: on{at}",
@@ -85,14 +87,17 @@ class WebhookGuard:
         *,
         secret: str,
         actor: str = "counter",
+        zone: tzinfo = PHILIPPINE_TIME,
     ) -> None:
+        """``zone``: the clinic's (Settings.clinic_time_zone), for the times the status says."""
         self._paymongo = paymongo
+        self._zone = zone
         self._database = database
         self._clock = clock
         self._secret = secret
         self._actor = actor
         self._lock = threading.Lock()
-        self._health = WebhookHealth(WebhookState.UNKNOWN)
+        self._health = WebhookHealth(WebhookState.UNKNOWN, zone=zone)
 
     def status(self) -> WebhookHealth:
         with self._lock:
@@ -118,16 +123,22 @@ class WebhookGuard:
         hooks = self._paymongo.list_webhooks()
         hook = next((h for h in hooks if h.secret_key == self._secret), None)
         if hook is None:
-            return WebhookHealth(WebhookState.MISSING, checked_at=now)
+            return WebhookHealth(WebhookState.MISSING, checked_at=now, zone=self._zone)
         if hook.status is WebhookStatus.ENABLED:
             previous = self.status()
             if previous.state is WebhookState.RE_ENABLED:  # keep saying so for the health panel
                 return replace(previous, checked_at=now)
-            return WebhookHealth(WebhookState.ENABLED, checked_at=now, webhook_id=hook.id)
+            return WebhookHealth(
+                WebhookState.ENABLED, checked_at=now, webhook_id=hook.id, zone=self._zone
+            )
         reason = hook.disabled_reason
         if reason not in RE_ENABLE_REASONS:
             return WebhookHealth(
-                WebhookState.DISABLED, checked_at=now, webhook_id=hook.id, disabled_reason=reason
+                WebhookState.DISABLED,
+                checked_at=now,
+                webhook_id=hook.id,
+                disabled_reason=reason,
+                zone=self._zone,
             )
         self._paymongo.enable_webhook(hook.id)
         with self._database.unit_of_work() as uow:
@@ -146,4 +157,5 @@ class WebhookGuard:
             webhook_id=hook.id,
             disabled_reason=reason,
             re_enabled_at=now,
+            zone=self._zone,
         )

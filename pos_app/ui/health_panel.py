@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from pos_app.services.clinic_sync.health import Health
-from pos_app.services.clinic_sync.status import local_time
 
 
 class HealthPanel(QDialog):
@@ -49,7 +48,8 @@ class HealthPanel(QDialog):
         else:
             reach = clinic.offline_text() or f"reachable at {clinic.server_url}"
             self.rows["Clinic server"].setText(reach)
-            pulled = "never" if clinic.last_pull_at is None else local_time(clinic.last_pull_at)
+            last_pull = clinic.last_pull_at
+            pulled = "never" if last_pull is None else clinic.clock_time(last_pull)
             first = "" if clinic.first_sync_done else " (first load not finished)"
             self.rows["Last pull"].setText(
                 f"{pulled}{first} — {clinic.bills_from_clinic:,} bills from the clinic"
@@ -57,7 +57,7 @@ class HealthPanel(QDialog):
             oldest = ""
             if clinic.oldest_waiting_at is not None:
                 at = clinic.oldest_waiting_at
-                oldest = f", oldest from {local_time(at)} ({_age(at)})"
+                oldest = f", oldest from {clinic.clock_time(at)} ({_age(at)})"
             self.rows["Changes waiting"].setText(f"{clinic.waiting}{oldest}")
             self.rows["Need a look"].setText(
                 f"{clinic.cases} changed on the server (409), {clinic.could_not_send} could not "

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.bill import Bill
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.domain.refund import RefundRoute, refund_route
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.overpayments import (
@@ -121,12 +122,13 @@ class OverpaymentCasesDialog(QDialog):
         assert isinstance(cases, list)
         self.cases = cases
         now = datetime.now(UTC)
+        zone = PHILIPPINE_TIME if self._backend is None else self._backend.clinic_zone
         self.table.setRowCount(len(cases))
         for row, case in enumerate(self.cases):
             attempt = case.attempt
             manual = refund_route(attempt.method, attempt.updated_at, now) is RefundRoute.MANUAL
             cells = (
-                attempt.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                wall_clock(attempt.updated_at, zone),
                 case.bill_number,
                 case.amount.format(),
                 f"{attempt.method.label} (refund by hand)" if manual else attempt.method.label,

@@ -8,6 +8,7 @@ pool, writing the CSV is a small local file written on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.reconcile.payouts import PayoutReport, pesos, write_csv
 from pos_app.ui.errors import message_for
@@ -68,6 +70,7 @@ class PayoutsDialog(QDialog):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        self._zone: tzinfo = PHILIPPINE_TIME  # the clinic's, from the backend (``load``)
         self.reports: list[PayoutReport] = []
         self.setWindowTitle("PayMongo payouts")
         self.resize(1100, 600)
@@ -98,6 +101,7 @@ class PayoutsDialog(QDialog):
         if backend is None or backend.payouts is None:
             self.summary.setText("Kaha is still connecting to PayMongo.")
             return
+        self._zone = backend.clinic_zone
         self.summary.setText("Loading PayMongo's payouts…")
         self._runner.run_net(
             backend.payouts.reports,
@@ -113,7 +117,7 @@ class PayoutsDialog(QDialog):
             p = report.payout
             rows.append(
                 (
-                    report.date.astimezone().strftime("%Y-%m-%d"),
+                    wall_clock(report.date, self._zone, "%Y-%m-%d"),
                     p.status.replace("_", " "),
                     p.reference_number or "—",
                     *report.amount_columns,
@@ -141,7 +145,7 @@ class PayoutsDialog(QDialog):
             [
                 (
                     line.payment_id,
-                    line.paid_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    wall_clock(line.paid_at, self._zone),
                     line.method,
                     pesos(line.gross.centavos),
                     pesos(line.fee.centavos),
@@ -167,7 +171,7 @@ class PayoutsDialog(QDialog):
 
     def export_to(self, path: Path) -> None:
         try:
-            write_csv(self.reports, path)
+            write_csv(self.reports, path, self._zone)
         except OSError as exc:
             self.summary.setText(f"Could not write {path}: {exc.strerror or exc}")
             return

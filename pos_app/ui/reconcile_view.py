@@ -11,7 +11,7 @@ PayMongo payments (the start-up run always asks).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta, tzinfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.domain.clock import SystemClock
 from pos_app.services.counter import PaymentBackend
 from pos_app.services.reconcile.results import OpenCases, ReconcileResult
@@ -108,6 +109,7 @@ class ReconcileDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.zone: tzinfo = PHILIPPINE_TIME  # the clinic's: ReconcileFeature sets the backend's
         self.setWindowTitle("Reconciliation with PayMongo")
         self.resize(900, 520)
         why = QLabel(
@@ -142,7 +144,7 @@ class ReconcileDialog(QDialog):
         self.summary.setText("Checking PayMongo's payments…")
 
     def show_result(self, result: ReconcileResult) -> None:
-        when = result.finished_at.astimezone().strftime("%H:%M")
+        when = wall_clock(result.finished_at, self.zone, "%H:%M")
         self.summary.setText(f"{result.summary} (at {when})")
         self.details.setPlainText("\n".join(result.lines()[1:]))
 
@@ -156,7 +158,7 @@ class ReconcileDialog(QDialog):
             rows.append(
                 (
                     "Overpayment case",
-                    _when(attempt.updated_at),
+                    wall_clock(attempt.updated_at, self.zone),
                     cases.bill_number(attempt.bill_id),
                     attempt.amount.format(),
                     ids.get("payment") or ids.get("intent") or ids.get("checkout") or "—",
@@ -167,7 +169,7 @@ class ReconcileDialog(QDialog):
             rows.append(
                 (
                     "Unknown payment",
-                    _when(payment.created_at),
+                    wall_clock(payment.created_at, self.zone),
                     "—",
                     payment.amount.format(),
                     payment.payment_id,
@@ -177,17 +179,20 @@ class ReconcileDialog(QDialog):
         for flag in cases.flags:
             bill = cases.bill_number(flag.bill_id)
             rows.append(
-                ("Flag", _when(flag.raised_at), bill, flag.amount.format(), flag.subject, flag.note)
+                (
+                    "Flag",
+                    wall_clock(flag.raised_at, self.zone),
+                    bill,
+                    flag.amount.format(),
+                    flag.subject,
+                    flag.note,
+                )
             )
         self.table.setRowCount(len(rows))
         for row, cells in enumerate(rows):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class ReconcileFeature(QObject):
@@ -205,6 +210,8 @@ class ReconcileFeature(QObject):
 
     def set_backend(self, backend: PaymentBackend | None) -> None:
         self._backend = backend
+        if self.dialog is not None and backend is not None:
+            self.dialog.zone = backend.clinic_zone
         self.driver.set_backend(backend)
 
     def open(self) -> ReconcileDialog:
@@ -213,6 +220,8 @@ class ReconcileFeature(QObject):
             self.dialog = ReconcileDialog(self._parent)
             self.dialog.run_button.clicked.connect(self._run_now)
         dialog = self.dialog
+        if self._backend is not None:
+            dialog.zone = self._backend.clinic_zone
         if self._backend is None or self._backend.reconcile is None:
             dialog.show_problem("Kaha is still connecting to PayMongo.")
         else:

@@ -18,9 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from pos_app.clinic import ClinicClient, ClinicError
 from pos_app.domain.bill import Bill
+from pos_app.domain.clinic_time import PHILIPPINE_TIME
 from pos_app.domain.clock import Clock
 from pos_app.http_policy import RetryPolicy, backoff_s
 from pos_app.services.clinic_sync.pull import (
@@ -94,8 +96,11 @@ class ClinicSync:
         pages_per_commit: int = PAGES_PER_COMMIT,
         monotonic: Callable[[], float] = time.monotonic,
         draw: Callable[[], float] | None = None,
+        zone: tzinfo = PHILIPPINE_TIME,
     ) -> None:
+        """``zone``: the clinic's (Settings.clinic_time_zone), for the times ``status`` shows."""
         self._database = database
+        self._zone = zone
         self._client = client
         self._clock = clock
         self.interval_s = interval_s
@@ -169,7 +174,7 @@ class ClinicSync:
 
     def status(self) -> ClinicStatus:
         with self._database.unit_of_work(read_only=True) as uow:
-            return read_status(uow, self.server_url)
+            return read_status(uow, self.server_url, self._zone)
 
     def held_changes(self) -> list[HeldChange]:
         with self._database.unit_of_work(read_only=True) as uow:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.storage import UnitOfWork
 
 
@@ -21,6 +22,7 @@ class ClinicStatus:
     cases: int  # 409 answers the receptionist must look at
     could_not_send: int
     held: int  # clinic changes held back from bills with a payment open
+    zone: tzinfo = PHILIPPINE_TIME  # the clinic's (Settings.clinic_time_zone): times read in it
 
     @property
     def online(self) -> bool:
@@ -30,17 +32,16 @@ class ClinicStatus:
         """ "Clinic server offline since 10:02 — 3 changes waiting", or None while online."""
         if self.offline_since is None:
             return None
-        since = local_time(self.offline_since)
+        since = self.clock_time(self.offline_since)
         waiting = f"{self.waiting} change{'s' if self.waiting != 1 else ''} waiting"
         return f"Clinic server offline since {since} — {waiting}"
 
+    def clock_time(self, moment: datetime) -> str:
+        """10:02 on the clinic's clock (not the computer's own time zone)."""
+        return wall_clock(moment, self.zone, "%H:%M")
 
-def local_time(moment: datetime) -> str:
-    """10:02 in the counter's own time zone."""
-    return moment.astimezone().strftime("%H:%M")
 
-
-def read_status(uow: UnitOfWork, server_url: str) -> ClinicStatus:
+def read_status(uow: UnitOfWork, server_url: str, zone: tzinfo) -> ClinicStatus:
     state = uow.clinic_sync.state()
     return ClinicStatus(
         server_url=server_url,
@@ -54,4 +55,5 @@ def read_status(uow: UnitOfWork, server_url: str) -> ClinicStatus:
         cases=len(uow.outbox.stopped("conflict")),
         could_not_send=len(uow.outbox.stopped("refused")),
         held=len(uow.clinic_sync.all_held()),
+        zone=zone,
     )

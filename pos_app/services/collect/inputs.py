@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import tzinfo
 
 from pos_app.domain.account_methods import AccountMethods
-
-# The Philippines keeps one offset all year: Asia/Manila, also where no time zone data is
-# installed (Windows without the tzdata package).
-PHILIPPINE_TIME = timezone(timedelta(hours=8), "PHT")
+from pos_app.domain.clinic_time import zone_named
 
 
 @dataclass(frozen=True)
@@ -42,10 +38,7 @@ class CounterIdentity:
 
     @property
     def zone(self) -> tzinfo:
-        try:
-            return ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return PHILIPPINE_TIME
+        return zone_named(self.time_zone)
 
 
 @dataclass(frozen=True, repr=False)

@@ -18,11 +18,12 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pos_app.domain.attempt import AttemptState, PaymentAttempt
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, day_of
 from pos_app.domain.money import Money
 from pos_app.domain.roles import Permission
 from pos_app.paymongo import PayMongoClient
@@ -214,21 +215,22 @@ def pesos(centavos: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def payouts_csv(reports: Sequence[PayoutReport]) -> str:
-    """One row per payment, then one ``total`` row per payout with its deductions and net."""
+def payouts_csv(reports: Sequence[PayoutReport], zone: tzinfo = PHILIPPINE_TIME) -> str:
+    """One row per payment, then one ``total`` row per payout with its deductions and net.
+    Dates and times on the clinic's clock (``zone``), as the window shows them."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for report in reports:
         p = report.payout
-        head = [p.id, report.date.date().isoformat(), p.status, p.reference_number or ""]
+        head = [p.id, day_of(report.date, zone).isoformat(), p.status, p.reference_number or ""]
         for line in report.lines:
             writer.writerow(
                 [
                     *head,
                     "payment",
                     line.payment_id,
-                    line.paid_at.isoformat(timespec="seconds"),
+                    line.paid_at.astimezone(zone).isoformat(timespec="seconds"),
                     line.method,
                     line.bill_number or "",
                     line.invoice_number or "",
@@ -257,5 +259,5 @@ def payouts_csv(reports: Sequence[PayoutReport]) -> str:
     return out.getvalue()
 
 
-def write_csv(reports: Sequence[PayoutReport], path: Path) -> None:
-    path.write_text(payouts_csv(reports), encoding="utf-8")
+def write_csv(reports: Sequence[PayoutReport], path: Path, zone: tzinfo) -> None:
+    path.write_text(payouts_csv(reports, zone), encoding="utf-8")

@@ -24,9 +24,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.clinic_time import PHILIPPINE_TIME, day_of, start_of_day
 from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.domain.reconciliation import (
@@ -84,8 +85,11 @@ class ReconcileService:
         *,
         page_size: int = PAGE_SIZE,
         follow_refunds: Callable[[], object] | None = None,
+        zone: tzinfo = PHILIPPINE_TIME,
     ) -> None:
+        """``zone``: the clinic's (Settings.clinic_time_zone): where its day begins."""
         self._database = database
+        self._zone = zone
         self._follow_refunds = follow_refunds
         self._paymongo = paymongo
         self._collect = collect
@@ -100,8 +104,9 @@ class ReconcileService:
         return self._last
 
     def took_paymongo_payments_today(self) -> bool:
-        """Did this counter start any PayMongo payment since local midnight (database only)?"""
-        midnight = self._clock.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        """Did this counter start any PayMongo payment since midnight at the clinic (database
+        only)?"""
+        midnight = start_of_day(day_of(self._clock.now(), self._zone), self._zone)
         with self._database.unit_of_work(read_only=True) as uow:
             return ReconcileRepository(uow.session).attempts_created_since(midnight)
 
