@@ -197,7 +197,8 @@ def test_what_paymongo_refunded_from_the_cases_own_bill_caps_the_applied_line(
 
     line = applied_line(refunds, case.other_bill)  # PayMongo has nothing left: by hand only
     assert line.route is RefundRoute.MANUAL
-    assert line.why_manual is not None and "by hand" in line.why_manual
+    assert line.why_manual is not None
+    assert "by hand" in line.why_manual
     assert line.refundable == part
     by_hand = refunds.refund_by_hand(
         case.other_bill,
@@ -209,7 +210,8 @@ def test_what_paymongo_refunded_from_the_cases_own_bill_caps_the_applied_line(
         reference=None,
         tender_id=line.tender_id,
     )
-    assert by_hand.refund.state is RefundState.SUCCEEDED and by_hand.slip_number is not None
+    assert by_hand.refund.state is RefundState.SUCCEEDED
+    assert by_hand.slip_number is not None
     assert applied_line(refunds, case.other_bill).refundable == Money.ZERO
     assert sum(_paymongo_refunds(fresh, case.payment_id)) == CASE.centavos
 
@@ -230,7 +232,8 @@ def test_the_window_counts_from_the_original_payment_not_from_applying_it(
 
     line = applied_line(refunds, case.other_bill)  # applied 2 days ago, paid 181 days ago
     assert line.route is RefundRoute.MANUAL
-    assert line.why_manual is not None and "180 days" in line.why_manual
+    assert line.why_manual is not None
+    assert "180 days" in line.why_manual
     with pytest.raises(UserFacingError, match="180 days"):
         refunds.refund_through_paymongo(
             case.other_bill, case.attempt_id, CASE, "others", "", tender_id=line.tender_id
