@@ -121,6 +121,7 @@ class Refund:
     booked_at: datetime | None = None  # when the bill and the clinic's outbox took it in
     sent_at: datetime | None = None  # when the create request last left (24-hour key window)
     failure: str | None = None  # why PayMongo refused or failed it, in plain words
+    tender_id: int | None = None  # the applied overpayment money it gives back (its own line)
 
     @classmethod
     def new(
@@ -137,6 +138,7 @@ class Refund:
         id_factory: Callable[[], UUID] = uuid4,
         notes: str = "",
         paymongo_payment_id: str | None = None,
+        tender_id: int | None = None,
     ) -> Refund:
         """A refund in ``REQUESTED`` with its client id and idempotency key made up front."""
         if amount.is_zero:
@@ -161,6 +163,7 @@ class Refund:
             manual=manual,
             notes=notes,
             paymongo_payment_id=paymongo_payment_id,
+            tender_id=tender_id,
         )
 
     def advance(self, to: RefundState, *, paymongo_refund_id: str | None = None) -> Refund:

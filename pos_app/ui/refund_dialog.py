@@ -182,8 +182,12 @@ class RefundDialog(QDialog):
                 if tender.route is RefundRoute.THROUGH_PAYMONGO
                 else f"By hand: {tender.why_manual or 'PayMongo cannot refund it'}"
             )
+            if tender.applied and tender.route is RefundRoute.THROUGH_PAYMONGO:
+                route = f"PayMongo, from the overpayment's payment {tender.paymongo_payment_id}"
             cells = (
-                tender.method.label,
+                f"{tender.method.label} (applied overpayment)"
+                if tender.applied
+                else tender.method.label,
                 str(tender.paid),
                 str(tender.already_refunded),
                 str(tender.refundable),
@@ -271,7 +275,12 @@ class RefundDialog(QDialog):
             if request.through_paymongo:
                 assert tender.attempt_id is not None
                 return refunds.refund_through_paymongo(
-                    bill_id, tender.attempt_id, request.amount, request.reason, request.notes
+                    bill_id,
+                    tender.attempt_id,
+                    request.amount,
+                    request.reason,
+                    request.notes,
+                    tender_id=tender.tender_id,
                 )
             assert request.channel is not None
             return refunds.refund_by_hand(
@@ -282,6 +291,7 @@ class RefundDialog(QDialog):
                 request.notes,
                 channel=request.channel,
                 reference=request.reference,
+                tender_id=tender.tender_id,
             )
 
         return send

@@ -17,11 +17,13 @@ from pos_app.domain.money import Money
 from pos_app.domain.refund import REFUND_TRANSITIONS, Refund, RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.storage import UnitOfWork
+from pos_app.storage.repositories.overpayments import OverpaymentRepository
 
 
 @dataclass(frozen=True)
 class PaidMoney:
-    """One payment on a bill as stored here: a tender (or an overpayment case's money)."""
+    """One payment on a bill as stored here: a tender (or an overpayment case's money, or money
+    applied to the bill from a case: ``applied``, with the case's attempt as ``attempt_id``)."""
 
     tender_id: int | None
     attempt_id: str | None  # None: the bill's cash, all tenders together
@@ -30,6 +32,7 @@ class PaidMoney:
     paid_at: datetime
     refunded_here: Money  # refunds recorded here that are not failed, PayMongo and manual
     refunded_here_api: Money  # of which through PayMongo
+    applied: bool = False  # money applied from an overpayment case (its own refund line)
 
 
 def require(bill: Bill | None) -> Bill:
@@ -40,7 +43,8 @@ def require(bill: Bill | None) -> Bill:
 
 def paid_money(uow: UnitOfWork, bill_id: int) -> list[PaidMoney]:
     """Each way money came in on the bill: cash together, each electronic payment on its own,
-    and money held in an overpayment case (no tender)."""
+    money held in an overpayment case (no tender), and money applied from a case (its tender;
+    refunds of it name that tender, so they never count against the case's other money)."""
     tenders = uow.tenders.list_for_bill(bill_id)
     times = uow.documents.tender_times(bill_id)
     refunds = [r for r in uow.refunds.list_for_bill(bill_id) if r.state is not RefundState.FAILED]
@@ -60,6 +64,22 @@ def paid_money(uow: UnitOfWork, bill_id: int) -> list[PaidMoney]:
             )
         )
     tendered = {t.attempt_id for t in tenders}
+    applied = OverpaymentRepository(uow.session).applied_to_bill(bill_id)
+    for tender in tenders:
+        if tender.id in applied:
+            mine = [r for r in refunds if r.tender_id == tender.id]
+            found.append(
+                PaidMoney(
+                    tender_id=tender.id,
+                    attempt_id=applied[tender.id],
+                    method=tender.method,
+                    paid=tender.amount,
+                    paid_at=times[tender.id],
+                    refunded_here=Money.total(r.amount for r in mine),
+                    refunded_here_api=Money.total(r.amount for r in mine if not r.manual),
+                    applied=True,
+                )
+            )
     for tender in tenders:
         if tender.attempt_id is None or tender.id is None:
             continue
@@ -97,7 +117,7 @@ def _electronic(
     at: datetime,
     refunds: list[Refund],
 ) -> PaidMoney:
-    mine = [r for r in refunds if r.attempt_id == attempt_id]
+    mine = [r for r in refunds if r.attempt_id == attempt_id and r.tender_id is None]
     return PaidMoney(
         tender_id=tender_id,
         attempt_id=attempt_id,
@@ -109,10 +129,20 @@ def _electronic(
     )
 
 
-def one_payment(uow: UnitOfWork, bill_id: int, attempt_id: str | None) -> PaidMoney:
-    for money in paid_money(uow, bill_id):
-        if money.attempt_id == attempt_id:
-            return money
+def one_payment(
+    uow: UnitOfWork, bill_id: int, attempt_id: str | None, tender_id: int | None = None
+) -> PaidMoney:
+    """The payment ``attempt_id`` of the bill, ``tender_id`` picking among its lines (the money
+    of an overpayment case applied to the bill is a line of the case's attempt with its own
+    tender). Without ``tender_id``, applied money is found only when it is the attempt's only
+    money on the bill."""
+    lines = [m for m in paid_money(uow, bill_id) if m.attempt_id == attempt_id]
+    if tender_id is not None:
+        picked = [m for m in lines if m.tender_id == tender_id]
+    else:
+        picked = [m for m in lines if not m.applied] or lines
+    if picked:
+        return picked[0]
     what = "no cash payment" if attempt_id is None else "no such payment"
     raise NotFound(f"This bill has {what} to refund. Refresh and pick the payment again.")
 
@@ -148,7 +178,11 @@ def book(uow: UnitOfWork, refund: Refund, at: datetime) -> Refund:
     current = uow.refunds.get(refund.id)
     if current is None or current.booked_at is not None:
         raise IllegalTransition(detail=f"refund {refund.id} is already booked")
-    tendered = refund.attempt_id is None or uow.tenders.find_by_attempt(refund.attempt_id)
+    tendered = (
+        refund.attempt_id is None
+        or refund.tender_id is not None
+        or uow.tenders.find_by_attempt(refund.attempt_id)
+    )
     if tendered:
         paid = bill.amount_paid.minus_floor_zero(refund.amount)
         status = BillStatus.REFUNDED if paid.is_zero else bill.status

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.money import Money
+from pos_app.domain.refund import Refund, RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
 from pos_app.paymongo.models import Payment, PaymentStatus
@@ -17,8 +19,12 @@ from pos_app.paymongo.models import Payment, PaymentStatus
 _WIRE = {"shopeepay": TenderMethod.SHOPEE_PAY, "shopee_pay": TenderMethod.SHOPEE_PAY}
 
 
-def find_payment(paymongo: PayMongoClient, attempt: PaymentAttempt) -> Payment | None:
-    """The paid PayMongo payment behind ``attempt``, or None if it has none (yet)."""
+def find_payment(
+    paymongo: PayMongoClient, attempt: PaymentAttempt, *, case_money: bool = False
+) -> Payment | None:
+    """The paid PayMongo payment behind ``attempt``, or None if it has none (yet).
+    ``case_money``: the payment that made it an overpayment case, the last one paid (a QR paid
+    twice has two: the first is the bill's tender, the second the case's money)."""
     ids = attempt.paymongo_ids
     if "payment" in ids:
         return paymongo.retrieve_payment(ids["payment"])
@@ -31,7 +37,7 @@ def find_payment(paymongo: PayMongoClient, attempt: PaymentAttempt) -> Payment |
     if not paid:
         return None
     # the full payment again: embedded ones may leave out refunds[]
-    return paymongo.retrieve_payment(paid[0].id)
+    return paymongo.retrieve_payment(paid[-1 if case_money else 0].id)
 
 
 def paid_method(payment: Payment, fallback: TenderMethod) -> TenderMethod:
@@ -49,3 +55,17 @@ def paid_method(payment: Payment, fallback: TenderMethod) -> TenderMethod:
 
 def paid_at(payment: Payment) -> datetime:
     return datetime.fromtimestamp(payment.paid_at or payment.created_at, UTC)
+
+
+def left_to_refund(payment: Payment, stored: list[Refund]) -> Money:
+    """What PayMongo can still refund of ``payment``: its amount less the refunds in its
+    ``refunds[]`` (failed ones aside) and less the refunds stored here for it, from any bill,
+    that PayMongo does not list yet (written ahead and not sent, or its answer not seen)."""
+    listed = {r.id for r in payment.refunds}
+    unseen = [
+        r
+        for r in stored
+        if not r.manual and r.state is not RefundState.FAILED and r.paymongo_refund_id not in listed
+    ]
+    taken = Money(payment.refunded_amount) + Money.total(r.amount for r in unseen)
+    return Money(payment.amount).minus_floor_zero(taken)

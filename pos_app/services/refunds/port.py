@@ -73,6 +73,9 @@ class RefundableTender:
     paid_at: datetime
     window_closes_at: datetime | None  # last moment PayMongo refunds it; None when it never does
     paymongo_payment_id: str | None  # pay_...; None for cash or when it could not be found
+    # money applied to this bill from an overpayment case (attempt_id is the case's): PayMongo
+    # refunds it from the case's original payment (paymongo_payment_id)
+    applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,14 @@ class RefundPort(Protocol):
     def find(self, text: str) -> list[PaidBill]: ...
     def options(self, bill_id: int) -> RefundOptions: ...
     def refund_through_paymongo(
-        self, bill_id: int, attempt_id: str, amount: Money, reason: str, notes: str
+        self,
+        bill_id: int,
+        attempt_id: str,
+        amount: Money,
+        reason: str,
+        notes: str,
+        *,
+        tender_id: int | None = None,
     ) -> RefundView: ...
     def refund_by_hand(
         self,
@@ -120,6 +130,7 @@ class RefundPort(Protocol):
         *,
         channel: RefundChannel,
         reference: str | None,
+        tender_id: int | None = None,
     ) -> RefundView: ...
     def check(self, refund_id: str) -> RefundView: ...
     def open_refunds(self) -> Sequence[RefundView]: ...

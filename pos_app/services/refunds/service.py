@@ -42,7 +42,7 @@ from pos_app.paymongo.errors import APIError, PayMongoError
 from pos_app.paymongo.models import Payment, RefundReason
 from pos_app.paymongo.models import Refund as WireRefund
 from pos_app.services.collect.crash_points import CrashPoints
-from pos_app.services.refunds import ledger, paymongo_side
+from pos_app.services.refunds import applied, ledger, paymongo_side
 from pos_app.services.refunds.port import (
     PaidBill,
     RefundableTender,
@@ -139,18 +139,27 @@ class RefundService:
                 m.attempt_id: ledger.attempt_of(uow, m.attempt_id) for m in money if m.attempt_id
             }
         tenders = tuple(
-            self._option(m, None if m.attempt_id is None else attempts[m.attempt_id]) for m in money
+            self._option(m, None if m.attempt_id is None else attempts[m.attempt_id])[0]
+            for m in money
         )
         return RefundOptions(bill, tenders, tuple(self._views_for_bill(bill_id)))
 
     # -- through PayMongo ----------------------------------------------------------------------
 
     def refund_through_paymongo(
-        self, bill_id: int, attempt_id: str, amount: Money, reason: str, notes: str
+        self,
+        bill_id: int,
+        attempt_id: str,
+        amount: Money,
+        reason: str,
+        notes: str,
+        *,
+        tender_id: int | None = None,
     ) -> RefundView:
         """Refund ``amount`` of one PayMongo payment; returns once PayMongo answered (usually
         "pending"), or with the refund stored and still to send if PayMongo could not be
-        reached (``check`` and start-up send it again with the same key)."""
+        reached (``check`` and start-up send it again with the same key). ``tender_id`` picks
+        the line when the attempt has two on the bill (money applied from its case)."""
         self._access.check(Permission.REFUND)
         if self._paymongo is None:
             raise UserFacingError(
@@ -158,18 +167,21 @@ class RefundService:
                 "or give the money back by hand."
             )
         with self._database.unit_of_work(read_only=True) as uow:
-            money = ledger.one_payment(uow, bill_id, attempt_id)
+            money = ledger.one_payment(uow, bill_id, attempt_id, tender_id)
             attempt = ledger.attempt_of(uow, attempt_id)
-            if any(
-                not r.state.is_terminal
+            pending = [
+                r
                 for r in uow.refunds.list_for_bill(bill_id)
-                if r.attempt_id == attempt_id
-            ):
-                raise UserFacingError(
-                    "A refund of this payment is still on its way at PayMongo. Wait until it is "
-                    "done (the refunds list shows it) before refunding more."
-                )
-        option = self._option(money, attempt)
+                if r.attempt_id == attempt_id and not r.state.is_terminal
+            ]
+        option, payment = self._option(money, attempt)
+        if payment is not None:
+            pending += [r for r in self._stored_for(payment.id) if not r.state.is_terminal]
+        if pending:
+            raise UserFacingError(
+                "A refund of this payment is still on its way at PayMongo. Wait until it is "
+                "done (the refunds list shows it) before refunding more."
+            )
         if option.route is RefundRoute.MANUAL:
             raise UserFacingError(option.why_manual or "This payment goes back by hand.")
         if option.paymongo_payment_id is None:
@@ -185,8 +197,15 @@ class RefundService:
         payment_id = option.paymongo_payment_id
         approval = self._access.require_approved(Permission.REFUND)  # an override is used here
 
+        applied_tender = money.tender_id if money.applied else None
+
         def write(uow: UnitOfWork, now: datetime) -> Refund:
-            self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
+            cap = option.refundable
+            if applied_tender is not None and payment is not None:
+                # refunds of the same payment stored meanwhile from its other bill count too
+                stored = uow.refunds.list_for_paymongo_payment(payment.id)
+                cap = min(cap, paymongo_side.left_to_refund(payment, stored))
+            self._lock_and_recheck(uow, bill_id, attempt_id, amount, cap, tender_id=money.tender_id)
             refund = _new_refund(
                 approval,
                 bill_id,
@@ -196,15 +215,19 @@ class RefundService:
                 notes=notes,
                 at=now,
                 payment_id=payment_id,
+                tender_id=applied_tender,
             )
             uow.refunds.add(refund)
+            details = {"refund": refund.id, "amount": str(amount), "payment": payment_id}
+            if applied_tender is not None:
+                details["applied_from_case"] = attempt_id
             uow.audit.append(
                 at=now,
                 actor=approval.actor.name,
                 action="refund_requested",
                 subject=f"bill:{bill_id}",
                 approver=approval.approver_name,
-                details={"refund": refund.id, "amount": str(amount), "payment": payment_id},
+                details=details,
             )
             return refund
 
@@ -270,10 +293,12 @@ class RefundService:
         *,
         channel: RefundChannel,
         reference: str | None,
+        tender_id: int | None = None,
     ) -> RefundView:
         """Money given back at the counter (cash) or sent (bank / e-wallet, its reference typed
         in): recorded done at once, with a refund slip numbered in its own series, printed for
-        the patient to sign. ``attempt_id`` None: the bill's cash."""
+        the patient to sign. ``attempt_id`` None: the bill's cash; ``tender_id`` picks the line
+        when the attempt has two on the bill (money applied from its case)."""
         self._access.check(Permission.REFUND)
         ref = (reference or "").strip() or None
         if channel.needs_reference and ref is None:
@@ -282,16 +307,27 @@ class RefundService:
                 "traced later."
             )
         with self._database.unit_of_work(read_only=True) as uow:
-            money = ledger.one_payment(uow, bill_id, attempt_id)
+            money = ledger.one_payment(uow, bill_id, attempt_id, tender_id)
             attempt = ledger.attempt_of(uow, attempt_id) if attempt_id else None
-        option = self._option(money, attempt)
-        check_amount(amount, option.refundable)
+        if money.applied:  # by hand, PayMongo's count of the original payment does not bind
+            cap = applied.left_by_hand(money)
+        else:
+            cap = self._option(money, attempt)[0].refundable
+        check_amount(amount, cap)
         approval = self._access.require_approved(Permission.REFUND)  # an override is used here
+        applied_tender = money.tender_id if money.applied else None
 
         def write(uow: UnitOfWork, now: datetime) -> Refund:
-            self._lock_and_recheck(uow, bill_id, attempt_id, amount, option.refundable)
+            self._lock_and_recheck(uow, bill_id, attempt_id, amount, cap, tender_id=money.tender_id)
             refund = _new_refund(
-                approval, bill_id, attempt_id, amount, reason=reason, notes=notes, at=now
+                approval,
+                bill_id,
+                attempt_id,
+                amount,
+                reason=reason,
+                notes=notes,
+                at=now,
+                tender_id=applied_tender,
             )
             uow.refunds.add(refund)
             slip = uow.refunds.next_slip_number(self._terminal_id, self._slip_prefix)
@@ -411,14 +447,22 @@ class RefundService:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _option(self, money: ledger.PaidMoney, attempt: PaymentAttempt | None) -> RefundableTender:
+    def _option(
+        self, money: ledger.PaidMoney, attempt: PaymentAttempt | None
+    ) -> tuple[RefundableTender, Payment | None]:
+        """The refund line of ``money``, with the PayMongo payment it was read from (if any)."""
         now = self._clock.now()
         payment: Payment | None = None
         if attempt is not None and self._paymongo is not None:
             try:
-                payment = paymongo_side.find_payment(self._paymongo, attempt)
+                payment = paymongo_side.find_payment(
+                    self._paymongo, attempt, case_money=money.applied
+                )
             except PayMongoError as exc:
                 log.info("payment of attempt %s not read from PayMongo: %s", attempt.id, exc)
+        if money.applied and attempt is not None:
+            stored = [] if payment is None else self._stored_for(payment.id)
+            return applied.applied_option(money, attempt, payment, stored, now), payment
         method, paid_at = money.method, money.paid_at
         api_refunded = money.refunded_here_api
         if payment is not None:
@@ -427,7 +471,7 @@ class RefundService:
             api_refunded = max(api_refunded, Money(payment.refunded_amount))
         already = api_refunded + (money.refunded_here - money.refunded_here_api)
         days = API_REFUND_WINDOW_DAYS.get(method)
-        return RefundableTender(
+        option = RefundableTender(
             tender_id=money.tender_id,
             attempt_id=money.attempt_id,
             method=method,
@@ -440,14 +484,26 @@ class RefundService:
             window_closes_at=None if days is None else paid_at + timedelta(days=days),
             paymongo_payment_id=None if payment is None else payment.id,
         )
+        return option, payment
+
+    def _stored_for(self, payment_id: str) -> list[Refund]:
+        with self._database.unit_of_work(read_only=True) as uow:
+            return uow.refunds.list_for_paymongo_payment(payment_id)
 
     def _lock_and_recheck(
-        self, uow: UnitOfWork, bill_id: int, attempt_id: str | None, amount: Money, cap: Money
+        self,
+        uow: UnitOfWork,
+        bill_id: int,
+        attempt_id: str | None,
+        amount: Money,
+        cap: Money,
+        *,
+        tender_id: int | None,
     ) -> None:
         """Inside the write: the bill locked, the amount checked again against refunds stored
         meanwhile (two people refunding the same payment at once)."""
         uow.bills.get_for_update(bill_id)
-        money = ledger.one_payment(uow, bill_id, attempt_id)
+        money = ledger.one_payment(uow, bill_id, attempt_id, tender_id)
         check_amount(amount, min(cap, money.paid.minus_floor_zero(money.refunded_here)))
 
     def _paid_bill(self, uow: UnitOfWork, bill_id: int) -> PaidBill | None:
@@ -567,6 +623,7 @@ def _new_refund(
     notes: str,
     at: datetime,
     payment_id: str | None = None,
+    tender_id: int | None = None,
 ) -> Refund:
     """A refund written ahead, asked for by the signed-in person and approved by them or, after
     a manager override, by the approver; by hand unless PayMongo's ``payment_id`` is given."""
@@ -581,4 +638,5 @@ def _new_refund(
         at=at,
         notes=notes.strip(),
         paymongo_payment_id=payment_id,
+        tender_id=tender_id,
     )

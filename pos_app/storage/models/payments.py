@@ -163,6 +163,9 @@ class RefundRow(Base):
     booked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # bill + outbox updated
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # last create sent
     failure: Mapped[str | None] = mapped_column(String(400))  # why it failed, plain words
+    # rev applied_refunds: the tender it gives back when that is money applied from an
+    # overpayment case (attempt_id is then the case's attempt, on another bill or this one)
+    tender_id: Mapped[int | None] = mapped_column(ForeignKey("tenders.id"), index=True)
     # rev z_marks: the Z-reading that counted it (None: no Z-reading yet), set in the Z's own
     # transaction so every row is in exactly one Z-reading whenever it commits
     z_reading_id: Mapped[int | None] = mapped_column(Integer, index=True)

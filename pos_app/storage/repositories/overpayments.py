@@ -86,6 +86,17 @@ class OverpaymentRepository:
             self._session.delete(row)
             self._session.flush()
 
+    def applied_to_bill(self, bill_id: int) -> dict[int, str]:
+        """Money of overpayment cases applied to bill ``bill_id``: tender id -> case attempt."""
+        rows = self._session.execute(
+            select(OverpaymentResolutionRow.tender_id, OverpaymentResolutionRow.attempt_id).where(
+                OverpaymentResolutionRow.applied_bill_id == bill_id,
+                OverpaymentResolutionRow.kind == "applied",
+                OverpaymentResolutionRow.tender_id.is_not(None),
+            )
+        )
+        return {tender_id: attempt_id for tender_id, attempt_id in rows if tender_id is not None}
+
     def bills_of_same_patient(self, bill_id: int) -> list[Bill]:
         """Every bill of bill ``bill_id``'s patient (that one too), newest first."""
         patient = select(BillRow.patient_id).where(BillRow.id == bill_id).scalar_subquery()

@@ -101,6 +101,16 @@ class RefundRepository:
         self._session.flush()
         return format_invoice_number(series.prefix, terminal_id, series.last_sequence)
 
+    def list_for_paymongo_payment(self, payment_id: str) -> list[Refund]:
+        """Every refund of PayMongo payment ``payment_id``, whichever bill it was made from (the
+        case's own bill, or the bill its money was applied to)."""
+        rows = self._session.scalars(
+            select(RefundRow)
+            .where(RefundRow.paymongo_payment_id == payment_id)
+            .order_by(RefundRow.created_at, RefundRow.id)
+        )
+        return [refund_from_row(row) for row in rows]
+
     def find_by_paymongo_id(self, paymongo_refund_id: str) -> Refund | None:
         row = self._session.scalars(
             select(RefundRow).where(RefundRow.paymongo_refund_id == paymongo_refund_id)
@@ -127,6 +137,7 @@ def _copy_fields(row: RefundRow, refund: Refund) -> None:
     row.booked_at = refund.booked_at
     row.sent_at = refund.sent_at
     row.failure = refund.failure
+    row.tender_id = refund.tender_id
 
 
 def refund_from_row(row: RefundRow) -> Refund:
@@ -151,4 +162,5 @@ def refund_from_row(row: RefundRow) -> Refund:
         booked_at=row.booked_at,
         sent_at=row.sent_at,
         failure=row.failure,
+        tender_id=row.tender_id,
     )

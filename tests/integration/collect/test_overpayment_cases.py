@@ -68,7 +68,14 @@ class FakeRefunds:
             uow.commit()
 
     def refund_through_paymongo(
-        self, bill_id: int, attempt_id: str, amount: Money, reason: str, notes: str
+        self,
+        bill_id: int,
+        attempt_id: str,
+        amount: Money,
+        reason: str,
+        notes: str,
+        *,
+        tender_id: int | None = None,
     ) -> RefundView:
         return self._make(bill_id, attempt_id, amount, manual=False)
 
@@ -82,6 +89,7 @@ class FakeRefunds:
         *,
         channel: RefundChannel,
         reference: str | None,
+        tender_id: int | None = None,
     ) -> RefundView:
         return self._make(bill_id, attempt_id, amount, manual=True)
 
