@@ -140,6 +140,7 @@ class OverpaymentService:
         with self._database.unit_of_work() as uow:
             attempt = self._open_case(uow, attempt_id, for_update=True)
             case = self._case(uow, attempt, None)
+            _nothing_given_back(uow, attempt)
             target = payable_bill(uow, bill_id, attempt.amount)
             same_patient = OverpaymentRepository(uow.session).bills_of_same_patient(attempt.bill_id)
             if target.id not in {b.id for b in same_patient}:
@@ -324,6 +325,23 @@ def _why(uow: UnitOfWork, attempt: PaymentAttempt) -> str:
     if uow.tenders.find_by_attempt(attempt.id) is not None:
         return "paid twice, or for a bill already paid"
     return "paid after its QR code was closed"
+
+
+def _nothing_given_back(uow: UnitOfWork, attempt: PaymentAttempt) -> None:
+    """Applying moves the case's whole amount to a bill: refused once any of it went back (or
+    is on its way back) from its own bill's Refund…, or the patient would have it twice."""
+    back = [
+        r
+        for r in uow.refunds.list_for_bill(attempt.bill_id)
+        if r.attempt_id == attempt.id and r.tender_id is None and r.state is not RefundState.FAILED
+    ]
+    if back:
+        given = Money.total(r.amount for r in back)
+        number = _bill(uow, attempt.bill_id).number
+        raise UserFacingError(
+            f"{given.format()} of this money was already refunded from bill {number}, so it "
+            "cannot go to another bill. Refund what is left instead."
+        )
 
 
 def _bill(uow: UnitOfWork, bill_id: int) -> Bill:

@@ -197,3 +197,32 @@ def test_a_refund_closes_the_case_once_it_succeeds_and_a_failed_one_opens_it_aga
         actions = [(e.actor, e.action) for e in uow.audit.entries()]
     assert ("Ana Staff", "overpayment_refunded") in actions
     assert ("paymongo", "overpayment_refund_failed") in actions
+
+
+def test_money_partly_refunded_from_its_own_bill_cannot_also_go_to_another_bill(
+    collect: CollectService, database: Database, fresh: SandboxServer, people: AccessService
+) -> None:
+    attempt_id = _late_case(collect, database, fresh)
+    refunds = FakeRefunds(database)
+    service = _service(database, fresh, people, refunds)
+    [case] = service.cases()
+    [target] = [b for b in service.open_bills_for(attempt_id) if b.id == case.attempt.bill_id]
+    # Counter -> Refund... on the case's own bill gives part of the money back by hand
+    refunds.state = RefundState.SUCCEEDED
+    refunds.refund_by_hand(
+        case.attempt.bill_id,
+        attempt_id,
+        Money(50_00),
+        "patient asked",
+        "",
+        channel=RefundChannel.CASH,
+        reference=None,
+    )
+    people.sign_in("Ana Staff", "2468")
+
+    with pytest.raises(UserFacingError, match=r"₱50\.00 of this money was already refunded"):
+        service.apply_to_bill(attempt_id, target.id)
+
+    with database.unit_of_work(read_only=True) as uow:
+        assert uow.tenders.list_for_bill(target.id) == []
+        assert uow.attempts.get(attempt_id).state is AttemptState.NEEDS_REVIEW  # type: ignore[union-attr]
