@@ -3,9 +3,10 @@ give it back from the case's original payment (the payment that made the case), 
 payment method's window counted from the original payment's date, and never beyond
 
 - what was applied to this bill, less what already went back of it here, and
-- what PayMongo can still refund of that payment: its amount less its ``refunds[]`` and less the
-  refunds stored here for it from any bill (the case's own bill too) that PayMongo does not list
-  yet. So one PayMongo payment is never refunded beyond its amount across the two bills.
+- what is left of that payment: its amount less its ``refunds[]`` (PayMongo's own count, made
+  from any bill or from PayMongo's dashboard), less the refunds stored here for it that PayMongo
+  does not list yet, and less what went back of it here by hand. So the patient never gets back
+  more than that payment, by either route, across the two bills.
 
 Threading contract: pure; the caller reads PayMongo and the database on a worker.
 """
@@ -15,18 +16,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pos_app.domain.attempt import PaymentAttempt
-from pos_app.domain.money import Money
-from pos_app.domain.refund import API_REFUND_WINDOW_DAYS, Refund, RefundRoute, refund_route
+from pos_app.domain.refund import API_REFUND_WINDOW_DAYS, Refund, refund_route
 from pos_app.paymongo.models import Payment
 from pos_app.services.refunds import paymongo_side
 from pos_app.services.refunds.ledger import PaidMoney
 from pos_app.services.refunds.port import RefundableTender
 from pos_app.services.refunds.words import why_manual
-
-ALL_REFUNDED_AT_PAYMONGO = (
-    "PayMongo has already refunded all of the overpayment's original payment (from its own bill "
-    "or here), so the rest of this money goes back by hand."
-)
 
 
 def applied_option(
@@ -46,12 +41,13 @@ def applied_option(
     left_here = money.paid.minus_floor_zero(money.refunded_here)
     route, why = refund_route(method, paid_at, now), why_manual(method, paid_at, now)
     refundable = left_here
-    if payment is not None and route is RefundRoute.THROUGH_PAYMONGO:
-        at_paymongo = paymongo_side.left_to_refund(payment, stored)
-        if at_paymongo.is_zero and not left_here.is_zero:
-            route, why = RefundRoute.MANUAL, ALL_REFUNDED_AT_PAYMONGO
-        else:
-            refundable = min(left_here, at_paymongo)
+    if payment is not None:
+        # by either route: never more than is left of the payment the patient made, counting
+        # what PayMongo gave back of it (from any bill, or its dashboard) and what went back
+        # of it here by hand
+        by_hand_here = money.refunded_here.minus_floor_zero(money.refunded_here_api)
+        left_of_payment = paymongo_side.left_to_refund(payment, stored)
+        refundable = min(left_here, left_of_payment.minus_floor_zero(by_hand_here))
     days = API_REFUND_WINDOW_DAYS.get(method)
     return RefundableTender(
         tender_id=money.tender_id,
@@ -67,8 +63,3 @@ def applied_option(
         paymongo_payment_id=None if payment is None else payment.id,
         applied=True,
     )
-
-
-def left_by_hand(money: PaidMoney) -> Money:
-    """By hand, applied money can go back up to what was applied less what went back of it."""
-    return money.paid.minus_floor_zero(money.refunded_here)

@@ -14,9 +14,12 @@ from pos_app.domain.money import Money
 from pos_app.domain.refund import Refund, RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
-from pos_app.paymongo.models import Payment, PaymentStatus
+from pos_app.paymongo.api_payments import REFUND_KEY_METADATA
+from pos_app.paymongo.models import Payment, PaymentStatus, RefundReason
+from pos_app.paymongo.models import Refund as WireRefund
 
 _WIRE = {"shopeepay": TenderMethod.SHOPEE_PAY, "shopee_pay": TenderMethod.SHOPEE_PAY}
+WIRE_REASONS = frozenset(reason.value for reason in RefundReason)
 
 
 def find_payment(
@@ -69,3 +72,16 @@ def left_to_refund(payment: Payment, stored: list[Refund]) -> Money:
     ]
     taken = Money(payment.refunded_amount) + Money.total(r.amount for r in unseen)
     return Money(payment.amount).minus_floor_zero(taken)
+
+
+def made_with_key(payment: Payment, key: str) -> WireRefund | None:
+    """The refund of ``payment`` that PayMongo made for the request sent with ``key``."""
+    return next((r for r in payment.refunds if r.metadata.get(REFUND_KEY_METADATA) == key), None)
+
+
+def wire_notes(refund: Refund) -> str:
+    """PayMongo's ``notes``: the reason in our words (when it is not one of PayMongo's) and the
+    notes, cut to PayMongo's 255 characters."""
+    words = refund.reason if refund.reason not in WIRE_REASONS else ""
+    joined = ": ".join(part for part in (words, refund.notes) if part)
+    return joined[:255]

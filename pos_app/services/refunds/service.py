@@ -29,20 +29,18 @@ from pos_app.domain.errors import AmountError, IllegalTransition, NotFound, User
 from pos_app.domain.money import Money
 from pos_app.domain.people import Person
 from pos_app.domain.refund import (
-    API_REFUND_WINDOW_DAYS,
     Refund,
     RefundRoute,
     RefundState,
     map_refund_status,
-    refund_route,
 )
 from pos_app.domain.roles import Permission
-from pos_app.domain.tender import TenderMethod
+from pos_app.paymongo.api_payments import REFUND_KEY_METADATA
 from pos_app.paymongo.errors import APIError, PayMongoError
 from pos_app.paymongo.models import Payment, RefundReason
 from pos_app.paymongo.models import Refund as WireRefund
 from pos_app.services.collect.crash_points import CrashPoints
-from pos_app.services.refunds import applied, ledger, paymongo_side
+from pos_app.services.refunds import ledger, paymongo_side, reading
 from pos_app.services.refunds.port import (
     PaidBill,
     RefundableTender,
@@ -50,14 +48,13 @@ from pos_app.services.refunds.port import (
     RefundOptions,
     RefundView,
 )
-from pos_app.services.refunds.words import refusal_words, state_words, why_manual
+from pos_app.services.refunds.words import refusal_words
 from pos_app.services.write_ahead import WriteAhead
 from pos_app.storage import Database, UnitOfWork
 
 if TYPE_CHECKING:
     from pos_app.paymongo import PayMongoClient
     from pos_app.paymongo.models import Event
-    from pos_app.printing.refund_slip import RefundSlip
     from pos_app.services.access.approval import Approval
     from pos_app.services.refunds.slips import SlipPrinter
 
@@ -65,8 +62,6 @@ log = logging.getLogger(__name__)
 
 KEY_WINDOW = timedelta(hours=24)  # PayMongo keeps an Idempotency-Key this long (section 19)
 MIN_API_REFUND = Money(100)  # PayMongo refunds ₱1.00 or more (section 8)
-REFUND_KEY_METADATA = "kaha_idempotency_key"  # what PayMongoClient.create_refund tags
-_WIRE_REASONS = frozenset(reason.value for reason in RefundReason)
 FIND_LIMIT = 30
 
 
@@ -118,7 +113,7 @@ class RefundService:
                 ids.append(invoice.bill_id)
             rows = uow.bills.queue_rows(wanted, None, FIND_LIMIT)
             ids += [row.id for row in rows]
-            found = [self._paid_bill(uow, bill_id) for bill_id in dict.fromkeys(ids)]
+            found = [reading.paid_bill(uow, bill_id) for bill_id in dict.fromkeys(ids)]
         paid = [bill for bill in found if bill is not None]
         if not paid and len(rows) == 1:  # the bill is here, but no money was taken in Kaha
             raise NotFound(
@@ -131,7 +126,7 @@ class RefundService:
         """Each payment on the bill: what can still go back, and how (asks PayMongo)."""
         self._access.check(Permission.REFUND)
         with self._database.unit_of_work(read_only=True) as uow:
-            bill = self._paid_bill(uow, bill_id)
+            bill = reading.paid_bill(uow, bill_id)
             if bill is None:
                 raise NotFound("Nothing was paid on this bill, so there is nothing to refund.")
             money = ledger.paid_money(uow, bill_id)
@@ -139,7 +134,7 @@ class RefundService:
                 m.attempt_id: ledger.attempt_of(uow, m.attempt_id) for m in money if m.attempt_id
             }
         tenders = tuple(
-            self._option(m, None if m.attempt_id is None else attempts[m.attempt_id])[0]
+            self._line(m, None if m.attempt_id is None else attempts[m.attempt_id])[0]
             for m in money
         )
         return RefundOptions(bill, tenders, tuple(self._views_for_bill(bill_id)))
@@ -174,9 +169,11 @@ class RefundService:
                 for r in uow.refunds.list_for_bill(bill_id)
                 if r.attempt_id == attempt_id and not r.state.is_terminal
             ]
-        option, payment = self._option(money, attempt)
+        option, payment = self._line(money, attempt)
         if payment is not None:
-            pending += [r for r in self._stored_for(payment.id) if not r.state.is_terminal]
+            pending += [
+                r for r in reading.stored_for(self._database, payment.id) if not r.state.is_terminal
+            ]
         if pending:
             raise UserFacingError(
                 "A refund of this payment is still on its way at PayMongo. Wait until it is "
@@ -232,24 +229,24 @@ class RefundService:
             return refund
 
         refund = self._steps.begin(write, step="refund_committed")
-        return self._view(self._send(refund))
+        return self._view_of(self._send(refund))
 
     def check(self, refund_id: str) -> RefundView:
         """Look at PayMongo once for this refund (or send it again if it never got there)."""
         self._access.check(Permission.REFUND)
-        return self._view(self._follow(self._load(refund_id)))
+        return self._view_of(self._follow(self._load(refund_id)))
 
     def open_refunds(self) -> list[RefundView]:
         """Refunds not finished yet (PayMongo still working on them), oldest first."""
         self._access.check(Permission.REFUND)
-        return [self._view(refund) for refund in self._open()]
+        return [self._view_of(refund) for refund in self._open()]
 
     def latest(self, limit: int = 20) -> list[RefundView]:
         """The newest refunds, whatever their state (``pos-app refund status``)."""
         self._access.check(Permission.REFUND)
         with self._database.unit_of_work(read_only=True) as uow:
             refunds = uow.refunds.list_recent(limit)
-        return [self._view(refund) for refund in refunds]
+        return [self._view_of(refund) for refund in refunds]
 
     def recover(self) -> list[RefundView]:
         """Start-up: follow every refund left open by a crash or a closed counter."""
@@ -260,7 +257,7 @@ class RefundService:
         followed = []
         for refund in self._open():
             try:
-                followed.append(self._view(self._follow(refund)))
+                followed.append(self._view_of(self._follow(refund)))
             except PayMongoError as exc:
                 log.info("refund %s not followed now: %s", refund.id, exc)
         return followed
@@ -309,10 +306,7 @@ class RefundService:
         with self._database.unit_of_work(read_only=True) as uow:
             money = ledger.one_payment(uow, bill_id, attempt_id, tender_id)
             attempt = ledger.attempt_of(uow, attempt_id) if attempt_id else None
-        if money.applied:  # by hand, PayMongo's count of the original payment does not bind
-            cap = applied.left_by_hand(money)
-        else:
-            cap = self._option(money, attempt)[0].refundable
+        cap = self._line(money, attempt)[0].refundable
         check_amount(amount, cap)
         approval = self._access.require_approved(Permission.REFUND)  # an override is used here
         applied_tender = money.tender_id if money.applied else None
@@ -342,7 +336,7 @@ class RefundService:
             return done
 
         refund = self._steps.begin(write, step="slip_committed")
-        view = self._view(refund)
+        view = self._view_of(refund)
         printed = self._print(refund)
         return replace(view, message=f"{view.message} {printed}".strip())
 
@@ -374,19 +368,21 @@ class RefundService:
         if refund.sent_at is not None and now - refund.sent_at > KEY_WINDOW:
             # PayMongo no longer remembers the key: read the payment's refunds[] first
             payment = self._paymongo.retrieve_payment(payment_id)
-            made = _made_with_key(payment, refund.idempotency_key)
+            made = paymongo_side.made_with_key(payment, refund.idempotency_key)
             if made is not None:
                 return self._observe(refund, made)
         refund = self._steps.save(replace(refund, sent_at=now))
         self._steps.reached("refund_sent")
-        reason = refund.reason if refund.reason in _WIRE_REASONS else RefundReason.OTHERS
+        reason = (
+            refund.reason if refund.reason in paymongo_side.WIRE_REASONS else RefundReason.OTHERS
+        )
         try:
             wire = self._paymongo.create_refund(
                 payment_id=payment_id,
                 amount=refund.amount.centavos,
                 reason=RefundReason(reason),
                 idempotency_key=refund.idempotency_key,
-                notes=_wire_notes(refund),
+                notes=paymongo_side.wire_notes(refund),
                 metadata={"kaha_refund": refund.id, "kaha_bill": str(refund.bill_id)},
             )
         except APIError as refused:
@@ -447,48 +443,20 @@ class RefundService:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _option(
+    def _line(
         self, money: ledger.PaidMoney, attempt: PaymentAttempt | None
     ) -> tuple[RefundableTender, Payment | None]:
-        """The refund line of ``money``, with the PayMongo payment it was read from (if any)."""
-        now = self._clock.now()
-        payment: Payment | None = None
-        if attempt is not None and self._paymongo is not None:
-            try:
-                payment = paymongo_side.find_payment(
-                    self._paymongo, attempt, case_money=money.applied
-                )
-            except PayMongoError as exc:
-                log.info("payment of attempt %s not read from PayMongo: %s", attempt.id, exc)
-        if money.applied and attempt is not None:
-            stored = [] if payment is None else self._stored_for(payment.id)
-            return applied.applied_option(money, attempt, payment, stored, now), payment
-        method, paid_at = money.method, money.paid_at
-        api_refunded = money.refunded_here_api
-        if payment is not None:
-            method = paymongo_side.paid_method(payment, money.method)
-            paid_at = paymongo_side.paid_at(payment)
-            api_refunded = max(api_refunded, Money(payment.refunded_amount))
-        already = api_refunded + (money.refunded_here - money.refunded_here_api)
-        days = API_REFUND_WINDOW_DAYS.get(method)
-        option = RefundableTender(
-            tender_id=money.tender_id,
-            attempt_id=money.attempt_id,
-            method=method,
-            paid=money.paid,
-            already_refunded=already,
-            refundable=money.paid.minus_floor_zero(already),
-            route=refund_route(method, paid_at, now),
-            why_manual=why_manual(method, paid_at, now),
-            paid_at=paid_at,
-            window_closes_at=None if days is None else paid_at + timedelta(days=days),
-            paymongo_payment_id=None if payment is None else payment.id,
+        return reading.refund_line(
+            self._database, self._paymongo, money, attempt, self._clock.now()
         )
-        return option, payment
 
-    def _stored_for(self, payment_id: str) -> list[Refund]:
+    def _view_of(self, refund: Refund) -> RefundView:
+        return reading.refund_view(self._database, refund, self._clock.now())
+
+    def _views_for_bill(self, bill_id: int) -> list[RefundView]:
         with self._database.unit_of_work(read_only=True) as uow:
-            return uow.refunds.list_for_paymongo_payment(payment_id)
+            refunds = uow.refunds.list_for_bill(bill_id)
+        return [self._view_of(refund) for refund in refunds]
 
     def _lock_and_recheck(
         self,
@@ -506,22 +474,6 @@ class RefundService:
         money = ledger.one_payment(uow, bill_id, attempt_id, tender_id)
         check_amount(amount, min(cap, money.paid.minus_floor_zero(money.refunded_here)))
 
-    def _paid_bill(self, uow: UnitOfWork, bill_id: int) -> PaidBill | None:
-        bill = uow.bills.get(bill_id)
-        money = ledger.paid_money(uow, bill_id) if bill is not None else []
-        if bill is None or not money:
-            return None
-        invoice = uow.invoices.get_for_bill(bill_id)
-        return PaidBill(
-            bill_id=bill.id,
-            bill_number=bill.number,
-            invoice_number=None if invoice is None else invoice.number,
-            patient_name=bill.patient.full_name,
-            paid=Money.total(m.paid for m in money),
-            refunded=Money.total(m.refunded_here for m in money),
-            paid_at=max(m.paid_at for m in money),
-        )
-
     def _open(self) -> list[Refund]:
         with self._database.unit_of_work(read_only=True) as uow:
             return uow.refunds.list_open()
@@ -533,58 +485,13 @@ class RefundService:
             raise NotFound("That refund is not on this counter's records.", detail=refund_id)
         return refund
 
-    def _views_for_bill(self, bill_id: int) -> list[RefundView]:
-        with self._database.unit_of_work(read_only=True) as uow:
-            refunds = uow.refunds.list_for_bill(bill_id)
-        return [self._view(refund) for refund in refunds]
-
-    def _view(self, refund: Refund) -> RefundView:
-        with self._database.unit_of_work(read_only=True) as uow:
-            bill = ledger.require(uow.bills.get(refund.bill_id))
-            invoice = uow.invoices.get_for_bill(refund.bill_id)
-        return RefundView(
-            refund=refund,
-            message=state_words(refund, self._clock.now()),
-            notes=refund.notes,
-            channel=None if refund.channel is None else RefundChannel(refund.channel),
-            reference=refund.reference,
-            slip_number=refund.slip_number,
-            bill_number=bill.number,
-            invoice_number=None if invoice is None else invoice.number,
-        )
-
-    def slip(self, refund: Refund) -> RefundSlip:
-        """The refund slip of a manual refund, as printed."""
-        from pos_app.printing.refund_slip import RefundSlip
-
-        assert refund.slip_number is not None
-        assert refund.channel is not None
-        with self._database.unit_of_work(read_only=True) as uow:
-            bill = ledger.require(uow.bills.get(refund.bill_id))
-            invoice = uow.invoices.get_for_bill(refund.bill_id)
-            method = TenderMethod.CASH
-            if refund.attempt_id is not None:
-                method = ledger.attempt_of(uow, refund.attempt_id).method
-        return RefundSlip(
-            number=refund.slip_number,
-            refunded_at=refund.created_at,
-            bill_number=bill.number,
-            invoice_number=None if invoice is None else invoice.number,
-            patient_name=bill.patient.full_name,
-            amount=refund.amount,
-            paid_with=method.label,
-            channel=RefundChannel(refund.channel).label,
-            reference=refund.reference,
-            reason=refund.reason,
-            notes=refund.notes,
-            given_by=refund.requested_by,
-        )
-
     def _print(self, refund: Refund) -> str:
         if self._slips is None:
             return ""
         try:
-            return self._slips.print_refund_slip(self.slip(refund), refund.bill_id)
+            return self._slips.print_refund_slip(
+                reading.refund_slip(self._database, refund), refund.bill_id
+            )
         except (UserFacingError, OSError) as exc:
             log.warning("refund slip %s not printed: %s", refund.slip_number, exc)
             return f"The slip did not print ({exc}); print it again from the refunds list."
@@ -601,16 +508,6 @@ def check_amount(amount: Money, refundable: Money) -> None:
             f"That is {amount - refundable} more than is left to refund from this payment. "
             f"At most {refundable} can still go back."
         )
-
-
-def _made_with_key(payment: Payment, key: str) -> WireRefund | None:
-    return next((r for r in payment.refunds if r.metadata.get(REFUND_KEY_METADATA) == key), None)
-
-
-def _wire_notes(refund: Refund) -> str:
-    words = refund.reason if refund.reason not in _WIRE_REASONS else ""
-    joined = ": ".join(part for part in (words, refund.notes) if part)
-    return joined[:255]
 
 
 def _new_refund(

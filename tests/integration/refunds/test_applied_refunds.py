@@ -5,6 +5,7 @@ still refund of that payment across both bills (the case's own bill and the one 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.refund import RefundRoute, RefundState
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
+from pos_app.paymongo.models import RefundReason
 from pos_app.services.collect import CollectService
 from pos_app.services.overpayments import OverpaymentService
 from pos_app.services.refunds.port import RefundableTender, RefundChannel
@@ -157,7 +159,7 @@ def test_applied_money_goes_back_through_paymongo_from_the_original_payment_once
         )
 
 
-def test_what_paymongo_refunded_from_the_cases_own_bill_caps_the_applied_line(
+def test_what_paymongo_already_refunded_of_the_payment_caps_the_applied_line(
     collect: CollectService,
     refunds: RefundService,
     database: Database,
@@ -167,15 +169,16 @@ def test_what_paymongo_refunded_from_the_cases_own_bill_caps_the_applied_line(
 ) -> None:
     case = make_case(collect, database, fresh, client)
     part = Money(50_00)
-    first = refunds.refund_through_paymongo(case.own_bill, case.attempt_id, part, "others", "")
-    overpayments(database, fresh, access, refunds).apply_to_bill(case.attempt_id, case.other_bill)
-    line = applied_line(refunds, case.other_bill)
-    with pytest.raises(UserFacingError, match="still on its way"):
-        refunds.refund_through_paymongo(
-            case.other_bill, case.attempt_id, part, "others", "", tender_id=line.tender_id
-        )
+    service = overpayments(database, fresh, access, refunds)
+    service.apply_to_bill(case.attempt_id, case.other_bill)
+    # part of the payment given back at PayMongo itself (its dashboard), not through Kaha
+    client.create_refund(
+        payment_id=case.payment_id,
+        amount=part.centavos,
+        reason=RefundReason.OTHERS,
+        idempotency_key=secrets.token_hex(8),
+    )
     _settle(fresh)
-    assert refunds.check(first.refund.id).refund.state is RefundState.SUCCEEDED
 
     line = applied_line(refunds, case.other_bill)
     assert line.refundable == CASE - part  # PayMongo's own refunds[] of the payment
@@ -195,25 +198,21 @@ def test_what_paymongo_refunded_from_the_cases_own_bill_caps_the_applied_line(
     assert refunds.check(rest.refund.id).refund.state is RefundState.SUCCEEDED
     assert sum(_paymongo_refunds(fresh, case.payment_id)) == CASE.centavos
 
-    line = applied_line(refunds, case.other_bill)  # PayMongo has nothing left: by hand only
-    assert line.route is RefundRoute.MANUAL
-    assert line.why_manual is not None
-    assert "by hand" in line.why_manual
-    assert line.refundable == part
-    by_hand = refunds.refund_by_hand(
-        case.other_bill,
-        case.attempt_id,
-        part,
-        "others",
-        "",
-        channel=RefundChannel.CASH,
-        reference=None,
-        tender_id=line.tender_id,
-    )
-    assert by_hand.refund.state is RefundState.SUCCEEDED
-    assert by_hand.slip_number is not None
-    assert applied_line(refunds, case.other_bill).refundable == Money.ZERO
-    assert sum(_paymongo_refunds(fresh, case.payment_id)) == CASE.centavos
+    # the patient has all of the payment back (part from PayMongo's dashboard): nothing more
+    # goes back of it here, by hand either
+    line = applied_line(refunds, case.other_bill)
+    assert line.refundable == Money.ZERO
+    with pytest.raises(AmountError, match="already been refunded"):
+        refunds.refund_by_hand(
+            case.other_bill,
+            case.attempt_id,
+            part,
+            "others",
+            "",
+            channel=RefundChannel.CASH,
+            reference=None,
+            tender_id=line.tender_id,
+        )
 
 
 def test_the_window_counts_from_the_original_payment_not_from_applying_it(

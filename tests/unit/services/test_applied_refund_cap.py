@@ -1,8 +1,9 @@
 """One PayMongo payment, two bills: refunds of an overpayment case's payment asked for from the
-case's own bill (before its money was applied) and from the bill it was applied to, in any order,
-sent or not yet sent, succeeded or failed, by hand or through PayMongo. Whatever the sequence,
-the applied line never offers more than PayMongo can still refund of the payment, nor more than
-was applied less what went back of it; so PayMongo is never asked for more than the payment."""
+case's own bill (before its money would be applied: applying is then refused) and from the bill
+it was applied to, with refunds made at PayMongo's dashboard meanwhile, in any order, sent or not
+yet sent, succeeded or failed, by hand or through PayMongo. Whatever the sequence, the applied
+line never offers more than was applied less what went back of it, PayMongo is never asked for
+more than the payment, and the patient never gets back more than the payment by both routes."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.models import Payment, PaymentStatus, RefundReason, RefundStatus
 from pos_app.paymongo.models import Refund as WireRefund
 from pos_app.paymongo.models.payments import PaymentSource
-from pos_app.services.refunds.applied import applied_option, left_by_hand
+from pos_app.services.refunds.applied import applied_option
 from pos_app.services.refunds.ledger import PaidMoney
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -91,6 +92,12 @@ class World:
             r.amount for r in self.at_paymongo if r.status is not RefundStatus.FAILED
         )
 
+    def given_back(self) -> int:
+        """What the patient got (or is getting) back of the payment, by both routes."""
+        at_paymongo = self.amount - self.paymongo_left()
+        by_hand = sum(r.amount.centavos for r in self.stored if r.manual)
+        return at_paymongo + self.stored_unsent_api() + by_hand
+
     def stored_unsent_api(self) -> int:
         return sum(
             r.amount.centavos
@@ -161,31 +168,37 @@ def _record(world: World, refund: Refund, what: str) -> None:
 
 
 def _own_bill_step(world: World, amount: int, api: bool, what: str, n: int) -> None:
-    """Before applying: the case line on its own bill (PayMongo's own cap). After: a refund
-    made at PayMongo's dashboard, which Kaha never stored."""
-    if not api or amount > world.paymongo_left() - world.stored_unsent_api():
-        return
+    """Before applying: the case line on its own bill (PayMongo's own cap), by hand or through
+    PayMongo. After: a refund made at PayMongo's dashboard, which Kaha never stored."""
     if world.applied_yet:
-        world.at_paymongo.append(_wire(_refund(OWN_BILL, amount, True, n), RefundStatus.PENDING))
-    else:
-        _record(world, _refund(OWN_BILL, amount, True, n), what)
+        if api and amount <= world.paymongo_left() - world.stored_unsent_api():
+            world.at_paymongo.append(
+                _wire(_refund(OWN_BILL, amount, True, n), RefundStatus.PENDING)
+            )
+        return
+    if amount > world.amount - world.given_back():
+        return
+    _record(world, _refund(OWN_BILL, amount, api, n), what)
 
 
 def _other_bill_step(world: World, amount: int, api: bool, what: str, n: int) -> None:
-    """The applied line: what the service offers is what may be asked for."""
+    """The applied line: what the service offers is what may be asked for, by either route."""
     stored = [r for r in world.stored if r.paymongo_payment_id == "pay_case"]
     option = applied_option(world.line(), CASE_ATTEMPT, world.payment(), stored, NOW)
     left_here = world.applied - world.line().refunded_here.centavos
     assert option.refundable.centavos <= left_here
-    if option.route is RefundRoute.THROUGH_PAYMONGO:
-        assert option.refundable.centavos <= world.paymongo_left() - world.stored_unsent_api()
-    else:
-        assert option.why_manual
+    assert option.refundable.centavos <= world.paymongo_left() - world.stored_unsent_api()
+    if amount > option.refundable.centavos:
+        return
     if api and option.route is RefundRoute.THROUGH_PAYMONGO:
-        if amount <= option.refundable.centavos:
-            _record(world, _refund(OTHER_BILL, amount, True, n), what)
-    elif not api and amount <= left_by_hand(world.line()).centavos:
+        _record(world, _refund(OTHER_BILL, amount, True, n), what)
+    elif not api:
         _record(world, _refund(OTHER_BILL, amount, False, n), what)
+
+
+def _own_bill_refunded(world: World) -> bool:
+    """Applying is refused once any of the case's money went back from its own bill."""
+    return any(r.bill_id == OWN_BILL and r.state is not RefundState.FAILED for r in world.stored)
 
 
 @settings(max_examples=300, deadline=None)
@@ -199,11 +212,16 @@ def test_one_payment_is_never_refunded_beyond_its_amount_across_both_bills(
 ) -> None:
     world = World(amount=20_000, applied=applied)
     for n, (bill, amount, api, what) in enumerate(before_apply + after_apply):
+        if n == len(before_apply) and _own_bill_refunded(world):
+            break  # OverpaymentService.apply_to_bill refuses: nothing reaches the other bill
         world.applied_yet = n >= len(before_apply)
         if bill == OWN_BILL:
             _own_bill_step(world, amount, api, what, n)
         elif world.applied_yet:
             _other_bill_step(world, amount, api, what, n)
+        if not (world.applied_yet and bill == OWN_BILL):  # Kaha's own refunds (not the dashboard)
+            # the patient never gets back more than they paid
+            assert world.given_back() <= world.amount
         # PayMongo never holds, nor is ever asked for, more than the payment
         assert world.paymongo_left() - world.stored_unsent_api() >= 0
         on_other_bill = world.line().refunded_here.centavos
