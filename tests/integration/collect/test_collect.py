@@ -13,7 +13,7 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect import CollectService, PaymentMonitor
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
-from tests.integration.collect.conftest import SandboxTimeClock, patient_pays
+from tests.integration.collect.conftest import SandboxTimeClock, patient_pays, still_watched
 
 
 def _open_bill(database: Database) -> int:
@@ -173,7 +173,7 @@ def test_monitor_sees_the_payment_and_tells_listeners(
     result = monitor.check(due[0])
     assert result.attempt.state is AttemptState.SUCCEEDED
     assert seen == [AttemptState.SUCCEEDED]
-    assert monitor.open_attempt_ids == frozenset()
+    assert still_watched(monitor, clock) == set()
 
 
 def test_recovery_replays_the_stored_keys_and_finishes_the_payment(
