@@ -25,10 +25,6 @@ class Patient:
         """ "Maria Santos"."""
         return " ".join(part for part in (self.first_name.strip(), self.last_name.strip()) if part)
 
-    @property
-    def has_senior_pwd_id(self) -> bool:
-        return bool(self.senior_pwd_id and self.senior_pwd_id.strip())
-
 
 @dataclass(frozen=True)
 class BillLine:

@@ -1,4 +1,4 @@
-"""Hosted pages (checkout sessions, legacy links), webhook registrations and capabilities."""
+"""Hosted pages (checkout sessions), webhook registrations and capabilities."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from pos_app.paymongo.models import (
     CheckoutSession,
     CheckoutSessionStatus,
     LineItem,
-    Link,
     Page,
     Webhook,
     WebhookStatus,
@@ -87,19 +86,6 @@ class HostedApi(ApiSection):
 
         return self._post_exactly_once(post, look_up, expired, "expire")
 
-    # --- legacy links -----------------------------------------------------------------------
-    def create_link(
-        self, *, amount: int, description: str, idempotency_key: str, remarks: str | None = None
-    ) -> Link:
-        body = attributes(amount=check_amount(amount), description=description, remarks=remarks)
-        key = check_idempotency_key(idempotency_key)
-        return Link.from_answer(
-            self._http.request("POST", "/v1/links", body=body, idempotency_key=key)
-        )
-
-    def retrieve_link(self, link_id: str) -> Link:
-        return Link.from_answer(self._http.request("GET", f"/v1/links/{path_id(link_id)}"))
-
     # --- webhooks ---------------------------------------------------------------------------
     def create_webhook(self, *, url: str, events: Sequence[str], idempotency_key: str) -> Webhook:
         """Register a webhook. PayMongo advises doing this once, by hand, not from app code."""
@@ -116,23 +102,9 @@ class HostedApi(ApiSection):
         path = f"/v1/webhooks/{path_id(webhook_id)}"
         return Webhook.from_answer(self._http.request("GET", path, deadline=deadline))
 
-    def update_webhook(
-        self, webhook_id: str, *, url: str | None = None, events: Sequence[str] | None = None
-    ) -> Webhook:
-        """Change the URL and/or events; re-sending the same update is harmless, so it retries."""
-        body = attributes(url=url, events=None if events is None else list(events))
-        path = f"/v1/webhooks/{path_id(webhook_id)}"
-        return Webhook.from_answer(self._http.request("PUT", path, body=body))
-
     def enable_webhook(self, webhook_id: str) -> Webhook:
-        return self._set_webhook_status(webhook_id, WebhookStatus.ENABLED)
-
-    def disable_webhook(self, webhook_id: str) -> Webhook:
-        return self._set_webhook_status(webhook_id, WebhookStatus.DISABLED)
-
-    def _set_webhook_status(self, webhook_id: str, wanted: WebhookStatus) -> Webhook:
-        action = "enable" if wanted is WebhookStatus.ENABLED else "disable"
-        path = f"/v1/webhooks/{path_id(webhook_id)}/{action}"
+        """Turn a disabled webhook back on; a lost answer is checked by looking it up."""
+        path = f"/v1/webhooks/{path_id(webhook_id)}/enable"
 
         def post(deadline: float) -> Webhook:
             answer = self._http.request("POST", path, resend="unless_acted", deadline=deadline)
@@ -141,7 +113,10 @@ class HostedApi(ApiSection):
         def look_up(deadline: float) -> Webhook:
             return self.retrieve_webhook(webhook_id, deadline=deadline)
 
-        return self._post_exactly_once(post, look_up, lambda hook: hook.status is wanted, action)
+        def enabled(hook: Webhook) -> bool:
+            return hook.status is WebhookStatus.ENABLED
+
+        return self._post_exactly_once(post, look_up, enabled, "enable")
 
     # --- account ----------------------------------------------------------------------------
     def payment_method_capabilities(self) -> tuple[str, ...]:

@@ -1,8 +1,8 @@
-"""Payment intent calls: create, retrieve, attach (exactly once), capture and cancel."""
+"""Payment intent calls: create, retrieve, attach (exactly once) and cancel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pos_app.paymongo._base import (
@@ -118,40 +118,22 @@ class PaymentIntentsApi(ApiSection):
         _raise_if_declined(intent, payment_method_id)
         return intent
 
-    def capture_payment_intent(self, intent_id: str, *, amount: int | None = None) -> PaymentIntent:
-        """Capture a held card payment (whole, or `amount` centavos); never captured twice."""
-        body = attributes(amount=None if amount is None else check_amount(amount))
-        return self._intent_action(
-            intent_id,
-            "capture",
-            body,
-            lambda i: i.status is not PaymentIntentStatus.AWAITING_CAPTURE,
-        )
-
     def cancel_payment_intent(self, intent_id: str) -> PaymentIntent:
         """Cancel an intent that is not paid. A lost answer is checked by looking it up."""
+        path = f"/v1/payment_intents/{path_id(intent_id)}/cancel"
         final = {PaymentIntentStatus.CANCELLED, PaymentIntentStatus.SUCCEEDED}
-        return self._intent_action(intent_id, "cancel", None, lambda i: i.status in final)
-
-    def _intent_action(
-        self,
-        intent_id: str,
-        action: str,
-        body: dict[str, object] | None,
-        settled: Callable[[PaymentIntent], bool],
-    ) -> PaymentIntent:
-        path = f"/v1/payment_intents/{path_id(intent_id)}/{action}"
 
         def post(deadline: float) -> PaymentIntent:
-            answer = self._http.request(
-                "POST", path, body=body, resend="unless_acted", deadline=deadline
-            )
+            answer = self._http.request("POST", path, resend="unless_acted", deadline=deadline)
             return PaymentIntent.from_answer(answer)
 
         def look_up(deadline: float) -> PaymentIntent:
             return self.retrieve_payment_intent(intent_id, deadline=deadline)
 
-        return self._post_exactly_once(post, look_up, settled, action)
+        def settled(intent: PaymentIntent) -> bool:
+            return intent.status in final
+
+        return self._post_exactly_once(post, look_up, settled, "cancel")
 
 
 def _declined_method(intent: PaymentIntent) -> str | None:

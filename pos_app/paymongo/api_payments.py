@@ -95,10 +95,6 @@ class PaymentsApi(ApiSection):
         )
         return PaymentMethod.from_answer(answer)
 
-    def retrieve_payment_method(self, payment_method_id: str) -> PaymentMethod:
-        answer = self._http.request("GET", f"/v1/payment_methods/{path_id(payment_method_id)}")
-        return PaymentMethod.from_answer(answer)
-
     # --- sources (legacy e-wallet flow) -----------------------------------------------------
     def create_source(
         self,

@@ -9,7 +9,7 @@ Rules it keeps for its callers:
   sends it as ``Idempotency-Key`` on every try;
 - retries (connection errors, timeouts, 409, 429, 5xx) happen here and nowhere else, with
   jittered exponential backoff, Retry-After honoured, inside one overall deadline per call;
-- attach, capture, cancel, expire, enable and disable are never re-posted blindly after an
+- attach, cancel, expire and enable are never re-posted blindly after an
   ambiguous failure: the object is looked up first (see ``ApiSection._post_exactly_once``);
 - every failure is a ``PayMongoError`` subclass (``pos_app.paymongo.errors``), and no error,
   repr or log line holds a key.

@@ -33,7 +33,7 @@ log = logging.getLogger("pos_app.paymongo")
 KeyKind = Literal["secret", "public"]
 # "always": safe to re-send on any retryable failure (reads, creates with an Idempotency-Key,
 # state-setting writes). "unless_acted": re-send only when PayMongo surely did not act; the
-# caller looks the object up after an ambiguous failure (attach, capture).
+# caller looks the object up after an ambiguous failure (attach, cancel).
 Resend = Literal["always", "unless_acted"]
 Params = Mapping[str, str | int]
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -57,10 +56,6 @@ class WalkInDialog(QDialog):
         layout.addWidget(buttons)
         self.patient_name = ""
         self.bill_lines: list[WalkInLine] = []
-
-    def set_line(self, row: int, description: str, quantity: int, unit_price: str) -> None:
-        for column, text in enumerate((description, str(quantity), unit_price)):
-            self.lines.setItem(row, column, QTableWidgetItem(text))
 
     def _cell(self, row: int, column: int) -> str:
         item = self.lines.item(row, column)

@@ -17,6 +17,7 @@ from pos_app.domain.invoice import Invoice
 from pos_app.domain.money import Money
 from pos_app.domain.tender import Tender
 from pos_app.storage import Database
+from tests.storage_reads import invoices_of
 
 _FLAGGED = AttemptState.NEEDS_REVIEW  # late or double money, set aside for staff to refund
 
@@ -45,7 +46,7 @@ def violations(
         bills = {bill_id: uow.bills.get(bill_id) for bill_id in ids}
         attempts = {a.id: a for bill_id in ids for a in uow.attempts.list_for_bill(bill_id)}
         tenders = {bill_id: uow.tenders.list_for_bill(bill_id) for bill_id in ids}
-        invoices = uow.invoices.list_for_terminal(terminal_id)
+        invoices = invoices_of(uow, terminal_id)
         still_open = uow.attempts.list_open(terminal_id=None)
     taken: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for payment in paid_payments(ledger):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
 from pos_app.services.counter import CounterServices
 
@@ -89,6 +89,12 @@ def key_click(
 
 def key_clicks(widget: QWidget, text: str) -> None:
     QTest.keyClicks(widget, text)
+
+
+def fill_row(table: QTableWidget, row: int, *texts: str) -> None:
+    """The row's cells as the receptionist's typing leaves them, from the first column on."""
+    for column, text in enumerate(texts):
+        table.setItem(row, column, QTableWidgetItem(text))
 
 
 def cell_text(table: QTableWidget, row: int, column: int) -> str:

@@ -17,7 +17,7 @@ from pos_app.domain.money import Money
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
-from tests.ui.conftest import active_timers, key_click
+from tests.ui.conftest import active_timers, fill_row, key_click
 from tests.ui.payments.conftest import counter, shown_after, window
 from tests.ui.test_clinic_sync import FAST, _shot
 
@@ -106,7 +106,7 @@ def test_without_a_clinic_server_the_window_says_so_and_walk_ins_still_work(
     dialog = main.walk_in
     assert dialog is not None
     dialog.name_edit.setText("Ana Cruz")
-    dialog.set_line(0, "Consultation", 1, "800")
+    fill_row(dialog.lines, 0, "Consultation", "1", "800")
     with qtbot.waitSignal(main.queue.loaded, timeout=WAIT_MS):
         key_click(dialog.name_edit, Qt.Key.Key_Return)
     bill = main.payment.bill

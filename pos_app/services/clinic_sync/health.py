@@ -38,7 +38,7 @@ def read_health(
     now = clock.now()
     with database.unit_of_work(read_only=True) as uow:
         open_attempts = uow.attempts.list_open(terminal_id=terminal_id)
-    past = [a for a in open_attempts if a.expires_at is not None and a.expires_at <= now]
+    past = [a for a in open_attempts if a.is_past_expiry(now)]
     webhook = f"listening at {webhook_url}" if webhook_url else "off (payments are polled)"
     if webhook_url and webhook_status is not None:  # and what PayMongo says of it
         webhook += f"; {webhook_status().summary}"

@@ -47,11 +47,6 @@ class PaymentMonitor:
         self._again: set[str] = set()  # asked for while in flight: look again right after
         self._listeners: list[Listener] = []
 
-    @property
-    def open_attempt_ids(self) -> frozenset[str]:
-        with self._lock:
-            return frozenset(self._watches)
-
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._lock:
             self._listeners.append(listener)

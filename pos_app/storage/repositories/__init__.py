@@ -1,7 +1,7 @@
 """Repositories: each takes a Session and returns domain objects, never ORM rows."""
 
 from pos_app.storage.repositories.attempts import AttemptRepository
-from pos_app.storage.repositories.audit import AuditEntry, AuditRepository, ChainProblem
+from pos_app.storage.repositories.audit import AuditEntry, AuditRepository
 from pos_app.storage.repositories.bills import BillRepository
 from pos_app.storage.repositories.clinic_sync import (
     ClinicSyncRepository,
@@ -25,7 +25,6 @@ __all__ = [
     "AuditEntry",
     "AuditRepository",
     "BillRepository",
-    "ChainProblem",
     "ClinicSyncRepository",
     "DocumentPrintRepository",
     "DocumentPrints",

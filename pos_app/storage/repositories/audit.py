@@ -4,7 +4,7 @@ Each entry's ``hash`` is SHA-256 over its sequence number, its content and the p
 entry's hash (``prev_hash``), so editing, deleting, inserting or reordering rows directly in
 the database breaks the chain at that point. A single head row records the last sequence
 number and hash; it is locked while appending (serialising counters on PostgreSQL) and lets
-``verify_chain`` notice entries cut off the end.
+the check (``audit_breaks.first_break``) notice entries cut off the end.
 
 The chain detects tampering; it cannot stop someone who rewrites every later row and the
 head with recomputed hashes. Keeping a copy of the head elsewhere (a Z-reading print-out,
@@ -41,12 +41,6 @@ class AuditEntry:
     details: Mapping[str, Any] = field(default_factory=dict)
     prev_hash: str = GENESIS_HASH
     hash: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ChainProblem:
-    seq: int | None  # the entry where the chain breaks; None for the head row
-    problem: str
 
 
 def entry_hash(
@@ -135,36 +129,6 @@ class AuditRepository:
             query = query.where(AuditRow.subject == subject)
         rows = self._session.scalars(query.order_by(AuditRow.seq))
         return [(row.occurred_at, dict(json.loads(row.details_json))) for row in rows]
-
-    def verify_chain(self) -> list[ChainProblem]:
-        """Every place where the stored log differs from an untouched chain; [] when intact."""
-        problems: list[ChainProblem] = []
-        expected_seq, expected_prev = 1, GENESIS_HASH
-        for row in self._session.scalars(select(AuditRow).order_by(AuditRow.seq)):
-            if row.seq != expected_seq:
-                problems.append(
-                    ChainProblem(
-                        row.seq, f"expected entry {expected_seq}: entries missing or added"
-                    )
-                )
-            if row.prev_hash != expected_prev:
-                problems.append(
-                    ChainProblem(
-                        row.seq, "does not follow the previous entry (deleted/inserted/moved)"
-                    )
-                )
-            if row_hash(row) != row.hash:
-                problems.append(ChainProblem(row.seq, "content changed after it was written"))
-            expected_seq, expected_prev = row.seq + 1, row.hash
-        head = self._session.get(AuditHeadRow, _HEAD_ID)
-        head_state = (0, GENESIS_HASH) if head is None else (head.last_seq, head.last_hash)
-        if head_state != (expected_seq - 1, expected_prev):
-            problems.append(
-                ChainProblem(
-                    None, f"log ends at entry {expected_seq - 1}, head says {head_state[0]}"
-                )
-            )
-        return problems
 
     def _locked_head(self) -> AuditHeadRow:
         query = (

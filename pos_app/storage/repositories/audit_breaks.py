@@ -1,7 +1,7 @@
 """Where the audit chain first breaks, and what kind of tampering that looks like.
 
-``AuditRepository.verify_chain`` lists every mismatch; this module looks at the first one and
-names it in the terms an owner thinks in: an entry was edited, entries are missing, an entry
+This module finds the first place the stored log differs from an untouched chain and names
+it in the terms an owner thinks in: an entry was edited, entries are missing, an entry
 was inserted, or entries are out of order. The evidence is the chain itself: each genuine
 entry's hash fixes its own number and the hash of the entry it followed, so a genuine entry
 found under another number was moved, one whose predecessor is gone follows deleted entries,

@@ -40,21 +40,12 @@ class BillRepository:
         self._session.execute(select(BillRow.id).where(BillRow.id == bill_id).with_for_update())
         return self.get(bill_id)
 
-    def get_by_remote_id(self, remote_id: int) -> Bill | None:
-        bill_id = self._session.scalar(select(BillRow.id).where(BillRow.remote_id == remote_id))
-        return None if bill_id is None else self.get(bill_id)
-
     def add(self, bill: Bill) -> Bill:
         """Store a new bill (a walk-in, or one the server has not seen); ``bill.id`` is ignored.
 
         Returns the stored bill with its local id.
         """
         (bill_id,) = insert_bills(self._session, [bill])
-        return self._reload(bill_id)
-
-    def upsert_from_remote(self, remote: Bill) -> Bill:
-        """Insert or refresh one bill from the clinic server (rules: upsert_page_from_remote)."""
-        (bill_id,) = upsert_page(self._session, [remote])
         return self._reload(bill_id)
 
     def upsert_page_from_remote(self, remote_bills: Sequence[Bill]) -> list[int]:

@@ -102,18 +102,6 @@ class InvoiceRepository:
         row = self._session.scalars(select(InvoiceRow).where(InvoiceRow.bill_id == bill_id)).first()
         return None if row is None else invoice_from_row(row)
 
-    def list_for_terminal(
-        self, terminal_id: str, start: datetime | None = None, end: datetime | None = None
-    ) -> list[Invoice]:
-        """The terminal's invoices in sequence order, optionally issued in [start, end)."""
-        query = select(InvoiceRow).where(InvoiceRow.terminal_id == terminal_id)
-        if start is not None:
-            query = query.where(InvoiceRow.issued_at >= start)
-        if end is not None:
-            query = query.where(InvoiceRow.issued_at < end)
-        rows = self._session.scalars(query.order_by(InvoiceRow.sequence))
-        return [invoice_from_row(row) for row in rows]
-
 
 def invoice_from_row(row: InvoiceRow) -> Invoice:
     return Invoice(

@@ -52,15 +52,6 @@ class TenderRepository:
         ).first()
         return None if row is None else tender_from_row(row)
 
-    def list_recorded_between(self, start: datetime, end: datetime) -> list[Tender]:
-        """Tenders recorded in [start, end), in order (for X and Z readings)."""
-        rows = self._session.scalars(
-            select(TenderRow)
-            .where(TenderRow.recorded_at >= start, TenderRow.recorded_at < end)
-            .order_by(TenderRow.recorded_at, TenderRow.id)
-        )
-        return [tender_from_row(row) for row in rows]
-
 
 def tender_from_row(row: TenderRow) -> Tender:
     return Tender(

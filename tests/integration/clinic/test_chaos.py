@@ -21,6 +21,7 @@ from pos_app.services.clinic_sync import ClinicSync
 from pos_app.storage import Database
 from pos_sandbox.faults import FaultRule
 from tests.integration.clinic.conftest import ClinicServer, open_bills, take_cash
+from tests.storage_reads import bill_by_remote_id
 
 KILLS = 10
 SEED = int(os.environ.get("KAHA_CHAOS_SEED", "13"))
@@ -111,7 +112,7 @@ def test_every_change_arrives_once_in_order_through_faults_and_kills(
     sync.run()  # the cache matches the server bill for bill
     with database.unit_of_work(read_only=True) as uow:
         for remote_id in server.state.bill_ids():
-            local = uow.bills.get_by_remote_id(remote_id)
+            local = bill_by_remote_id(uow, remote_id)
             record = server.state.bill_record(remote_id)
             assert local is not None
             assert record is not None

@@ -25,6 +25,7 @@ from pos_app.services.clinic_sync import (
 from pos_app.services.collect.bookkeeping import payable_bill
 from pos_app.storage import Database, open_database
 from tests.integration.clinic.conftest import ClinicServer
+from tests.storage_reads import bill_by_remote_id
 
 
 class Killed(Exception):
@@ -42,7 +43,7 @@ def _pull(report: SyncReport) -> PullResult:
 
 def _local(database: Database, remote_id: int) -> Bill:
     with database.unit_of_work(read_only=True) as uow:
-        bill = uow.bills.get_by_remote_id(remote_id)
+        bill = bill_by_remote_id(uow, remote_id)
     assert bill is not None
     return bill
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from pos_app.domain.clock import Clock
 from pos_app.paymongo import PayMongoClient, RetryPolicy, Timeouts
-from pos_app.services.collect import CollectService, CounterIdentity
+from pos_app.services.collect import CollectService, CounterIdentity, PaymentMonitor
 from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
 from tests.demo_bills import seed_demo_bills_if_empty
@@ -25,6 +25,12 @@ class SandboxTimeClock(Clock):
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._sandbox.clock.now(), tz=UTC)
+
+
+def still_watched(monitor: PaymentMonitor, clock: Clock) -> set[str]:
+    """The payments the monitor would still look at, however long it waits. Those it returns
+    are marked in flight, as ``due`` does: ask last, once nothing else is to be driven."""
+    return set(monitor.due(clock.now() + timedelta(days=1)))
 
 
 @pytest.fixture(scope="module")

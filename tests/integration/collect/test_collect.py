@@ -13,7 +13,8 @@ from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect import CollectService, PaymentMonitor
 from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
-from tests.integration.collect.conftest import SandboxTimeClock, patient_pays
+from tests.integration.collect.conftest import SandboxTimeClock, patient_pays, still_watched
+from tests.storage_reads import invoices_of
 
 
 def _open_bill(database: Database) -> int:
@@ -64,7 +65,7 @@ def test_qrph_paid_by_the_patient_settles_the_bill_with_one_invoice(
     again = collect.refresh(update.attempt.id)
     assert again.settlement is None
     with database.unit_of_work(read_only=True) as uow:
-        assert len(uow.invoices.list_for_terminal("01")) == 1
+        assert len(invoices_of(uow, "01")) == 1
         assert len(uow.tenders.list_for_bill(bill_id)) == 1
         assert uow.outbox.pending_count() == 1
 
@@ -173,7 +174,7 @@ def test_monitor_sees_the_payment_and_tells_listeners(
     result = monitor.check(due[0])
     assert result.attempt.state is AttemptState.SUCCEEDED
     assert seen == [AttemptState.SUCCEEDED]
-    assert monitor.open_attempt_ids == frozenset()
+    assert still_watched(monitor, clock) == set()
 
 
 def test_recovery_replays_the_stored_keys_and_finishes_the_payment(

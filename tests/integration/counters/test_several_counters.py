@@ -25,6 +25,7 @@ from pos_app.storage import Database, open_database
 from pos_sandbox.server import SandboxServer
 from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.postgres_cluster import PostgresCluster
+from tests.storage_reads import invoices_of
 
 TIMEOUT_S = 120
 
@@ -87,7 +88,7 @@ def _pending(clinic: Clinic, count: int) -> list[int]:
 
 def _series(clinic: Clinic, terminal: str) -> list[int]:
     with clinic.database.unit_of_work(read_only=True) as uow:
-        return [invoice.sequence for invoice in uow.invoices.list_for_terminal(terminal)]
+        return [invoice.sequence for invoice in invoices_of(uow, terminal)]
 
 
 def _invoice_of(clinic: Clinic, bill_id: int) -> str | None:

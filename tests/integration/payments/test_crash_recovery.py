@@ -22,6 +22,7 @@ from pos_app.services.collect.crash_points import SOURCE_NAMES
 from pos_app.storage import open_database
 from pos_sandbox.server import SandboxServer
 from tests.integration.payments.crash_harness import new_bill, run_runner
+from tests.storage_reads import invoices_of
 
 # A Source payment at every one of its named steps; GCash intents and card checkout where their
 # recovery differs from QR Ph's (kept few: each case starts two Python processes).
@@ -69,7 +70,7 @@ def test_kill_then_recover_in_a_fresh_process(
     with database.unit_of_work(read_only=True) as uow:
         bill = uow.bills.get(bill_id)
         tenders = uow.tenders.list_for_bill(bill_id)
-        invoices = uow.invoices.list_for_terminal("01")
+        invoices = invoices_of(uow, "01")
         still_open = uow.attempts.list_open(terminal_id=None)
     database.dispose()
     assert bill is not None

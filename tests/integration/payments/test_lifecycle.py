@@ -21,6 +21,7 @@ from pos_sandbox.faults import FaultRule
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import patient_pays
 from tests.integration.payments.conftest import bill_now, pending_bills
+from tests.storage_reads import invoices_of
 
 QR_LIFETIME_S = 30 * 60
 
@@ -33,7 +34,7 @@ def _pay(update: AttemptUpdate, *, authorize: bool = True) -> None:
 
 def _invoice_numbers(database: Database) -> list[str]:
     with database.unit_of_work(read_only=True) as uow:
-        return [invoice.number for invoice in uow.invoices.list_for_terminal("01")]
+        return [invoice.number for invoice in invoices_of(uow, "01")]
 
 
 def _ledger_payments(sandbox: SandboxServer) -> list[dict[str, object]]:
@@ -199,7 +200,7 @@ def test_invoice_series_has_no_gaps_across_bills_and_failures(
             _pay(paid)
             collect.refresh(paid.attempt.id)
     with database.unit_of_work(read_only=True) as uow:
-        sequences = [invoice.sequence for invoice in uow.invoices.list_for_terminal("01")]
+        sequences = [invoice.sequence for invoice in invoices_of(uow, "01")]
         for bill in bills:
             assert bill_now(database, bill.id).status is BillStatus.PAID
     assert sequences == list(range(1, len(bills) + 1))

@@ -20,6 +20,7 @@ from pos_app.storage import Database
 from pos_sandbox.server import SandboxServer
 from tests.integration.collect.conftest import SandboxTimeClock, make_client, patient_pays
 from tests.integration.payments.conftest import WAIT_S, Watched, free_port, pending_bills
+from tests.storage_reads import invoices_of
 
 EVENTS = ["payment.paid", "payment.failed", "checkout_session.payment.paid", "qrph.expired"]
 
@@ -131,7 +132,7 @@ def test_forged_and_duplicate_deliveries(
     again = httpx.post(url, content=body, headers=_signed(body, wired.secret, now))
     assert again.json() == {"result": "duplicate"}
     with database.unit_of_work(read_only=True) as uow:
-        assert len(uow.invoices.list_for_terminal("01")) == 1
+        assert len(invoices_of(uow, "01")) == 1
         assert uow.webhook_events.is_processed(event_id)
 
 

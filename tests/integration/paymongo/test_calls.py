@@ -16,7 +16,6 @@ from pos_app.paymongo import (
 from pos_app.paymongo.models import (
     CheckoutSessionStatus,
     LineItem,
-    LinkStatus,
     PaymentIntent,
     PaymentIntentStatus,
     PaymentStatus,
@@ -74,7 +73,6 @@ def test_qrph_attach_gives_a_qr_code_and_settles(
     assert shown.next_action.code.image_url.startswith("data:image/png;base64,")
     fresh.paymongo.settle(intent.id)
     assert client.retrieve_payment_intent(intent.id).status is PaymentIntentStatus.SUCCEEDED
-    assert client.retrieve_payment_method(method.id).type == "qrph"
 
 
 def test_public_key_client_side_calls(fresh: SandboxServer) -> None:
@@ -105,13 +103,10 @@ def test_declined_card_raises_with_receptionist_message(
     assert "not enough funds" in caught.value.user_message
 
 
-def test_manual_capture_and_cancel(client: PayMongoClient) -> None:
+def test_a_manual_capture_is_held_and_an_unpaid_intent_cancels(client: PayMongoClient) -> None:
     held = _intent(client, ["card"], capture_type="manual")
     held = client.attach_payment_intent(held.id, payment_method_id=_card(client, CARD_OK))
     assert held.status is PaymentIntentStatus.AWAITING_CAPTURE
-    assert client.capture_payment_intent(held.id, amount=100_000).status is (
-        PaymentIntentStatus.SUCCEEDED
-    )
     assert client.cancel_payment_intent(_intent(client, ["qrph"]).id).status is (
         PaymentIntentStatus.CANCELLED
     )
@@ -166,7 +161,7 @@ def test_sources_become_payments(client: PayMongoClient, fresh: SandboxServer) -
     assert client.retrieve_source(source.id).status is SourceStatus.PAID
 
 
-def test_checkout_sessions_and_links(client: PayMongoClient) -> None:
+def test_checkout_sessions(client: PayMongoClient) -> None:
     session = client.create_checkout_session(
         line_items=[LineItem(name="Cleaning", amount=150_000, quantity=1)],
         payment_method_types=["card", "qrph"],
@@ -177,23 +172,19 @@ def test_checkout_sessions_and_links(client: PayMongoClient) -> None:
     assert session.status is CheckoutSessionStatus.ACTIVE
     assert client.retrieve_checkout_session(session.id).reference_number == "BILL-7"
     assert client.expire_checkout_session(session.id).status is CheckoutSessionStatus.EXPIRED
-    link = client.create_link(amount=20_000, description="Deposit", idempotency_key=key())
-    assert link.status is LinkStatus.UNPAID
-    assert client.retrieve_link(link.id).reference_number == link.reference_number
 
 
-def test_webhooks_and_capabilities(client: PayMongoClient) -> None:
+def test_webhooks_and_capabilities(client: PayMongoClient, fresh: SandboxServer) -> None:
     hook = client.create_webhook(
         url="http://127.0.0.1:9/hook", events=["payment.paid"], idempotency_key=key()
     )
     assert hook.secret_key.startswith("whsk_")
     assert hook.secret_key not in repr(hook)
     assert [h.id for h in client.list_webhooks()] == [hook.id]
-    assert client.disable_webhook(hook.id).status is WebhookStatus.DISABLED
+    fresh.paymongo.disable_webhook(hook.id)  # as a person (or PayMongo) does at PayMongo
+    assert client.retrieve_webhook(hook.id).status is WebhookStatus.DISABLED
     assert client.enable_webhook(hook.id).status is WebhookStatus.ENABLED
-    updated = client.update_webhook(hook.id, events=["payment.paid", "payment.failed"])
-    assert updated.events == ("payment.paid", "payment.failed")
-    assert client.retrieve_webhook(hook.id).events == updated.events
+    assert client.retrieve_webhook(hook.id).events == ("payment.paid",)
     assert "qrph" in client.payment_method_capabilities()
 
 

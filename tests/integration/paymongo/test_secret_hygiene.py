@@ -74,7 +74,7 @@ def _traffic(client: PayMongoClient, server: SandboxServer, errors: list[PayMong
         lambda: client.create_payment_intent(
             amount=1, payment_method_allowed=["card"], idempotency_key=key()
         ),
-        lambda: client.capture_payment_intent(intent.id),
+        lambda: client.cancel_payment_intent(intent.id),  # paid: PayMongo refuses
     ]
     add_fault(server, kind="hang", delay_s=3.0, path_regex="/v1/refunds$", times=5)
     failing.append(lambda: list(client.iter_refunds()))

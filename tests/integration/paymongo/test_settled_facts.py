@@ -153,7 +153,7 @@ def test_item_7_the_guard_finds_its_webhook_by_secret_and_leaves_a_hand_disabled
     guard = WebhookGuard(client, database, _Clock(fresh), secret=hook.secret_key)
     assert guard.status().state is WebhookState.UNKNOWN
     assert guard.check().state is WebhookState.ENABLED
-    client.disable_webhook(hook.id)  # a person turned it off at PayMongo: not ours to undo
+    fresh.paymongo.disable_webhook(hook.id)  # a person turned it off at PayMongo: not ours to undo
     health = guard.check()
     assert (health.state, health.disabled_reason) == (WebhookState.DISABLED, "disabled_by_merchant")
     assert client.retrieve_webhook(hook.id).status.value == "disabled"

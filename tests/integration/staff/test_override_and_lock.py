@@ -14,6 +14,7 @@ from pos_app.domain.roles import Permission, Role
 from pos_app.services.access import OVERRIDE_LIFETIME, AccessService, Audit
 from pos_app.services.collect.takeover import TAKEOVER_ACTION, take_over_counter
 from pos_app.storage import Database
+from pos_app.storage.repositories.audit_breaks import first_break
 from tests.integration.staff.conftest import FAST_KDF
 
 IDLE = timedelta(minutes=5)
@@ -46,7 +47,7 @@ def test_an_override_approves_one_action_and_the_audit_names_both_people(
         _take_over(database, access, clock)  # ... and only once
     with database.unit_of_work(read_only=True) as uow:
         entries = uow.audit.entries()
-        assert uow.audit.verify_chain() == []
+        assert first_break(uow.session) is None
     override = next(e for e in entries if e.action == Audit.OVERRIDE_APPROVED)
     taken = next(e for e in entries if e.action == TAKEOVER_ACTION)
     assert (override.actor, override.approver) == ("Rosa", "Joy")

@@ -1,4 +1,5 @@
-"""The audit chain verifies when untouched and finds every kind of direct tampering."""
+"""The audit chain verifies when untouched, and its first break shows every kind of direct
+tampering (``pos-app audit verify`` words it: tests/integration/audit/test_audit_verify.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_app.storage import Database
+from pos_app.storage.repositories.audit_breaks import BreakKind, first_break
 from tests.integration.storage.conftest import T0, minutes
 
 ACTIONS = ["login", "patient_lookup", "refund", "void", "settings_changed"]
@@ -33,13 +35,17 @@ def _tamper(db: Database, *statements: str) -> None:
             connection.execute(text(statement))
 
 
-def _problem_seqs(db: Database) -> list[int | None]:
+def _first_break(db: Database) -> tuple[BreakKind, int | None] | None:
+    """What the first break looks like and the entry it shows at; None for an intact chain."""
     with db.unit_of_work(read_only=True) as uow:
-        return [problem.seq for problem in uow.audit.verify_chain()]
+        broken = first_break(uow.session)
+    if broken is None:
+        return None
+    return broken.kind, None if broken.entry is None else broken.entry.seq
 
 
 def test_untouched_chain_verifies(audited: Database) -> None:
-    assert _problem_seqs(audited) == []
+    assert _first_break(audited) is None
     with audited.unit_of_work(read_only=True) as uow:
         entries = uow.audit.entries()
     assert [e.action for e in entries] == ACTIONS
@@ -50,27 +56,27 @@ def test_untouched_chain_verifies(audited: Database) -> None:
 
 
 def test_empty_chain_verifies(db: Database) -> None:
-    assert _problem_seqs(db) == []
+    assert _first_break(db) is None
 
 
 def test_edited_row_is_detected(audited: Database) -> None:
     _tamper(audited, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
-    assert _problem_seqs(audited) == [3]
+    assert _first_break(audited) == (BreakKind.EDITED, 3)
 
 
 def test_edited_details_are_detected(audited: Database) -> None:
     _tamper(audited, "UPDATE audit_log SET details_json = '{}' WHERE seq = 2")
-    assert 2 in _problem_seqs(audited)
+    assert _first_break(audited) == (BreakKind.EDITED, 2)
 
 
 def test_deleted_row_is_detected(audited: Database) -> None:
     _tamper(audited, "DELETE FROM audit_log WHERE seq = 2")
-    assert 3 in _problem_seqs(audited)
+    assert _first_break(audited) == (BreakKind.MISSING, 3)
 
 
 def test_deleted_last_row_is_detected(audited: Database) -> None:
     _tamper(audited, "DELETE FROM audit_log WHERE seq = 5")
-    assert _problem_seqs(audited) == [None]
+    assert _first_break(audited) == (BreakKind.MISSING, 4)  # the head row says 5 were written
 
 
 def test_inserted_row_is_detected(audited: Database) -> None:
@@ -82,9 +88,7 @@ def test_inserted_row_is_detected(audited: Database) -> None:
         " prev_hash, hash) SELECT 3, occurred_at, 'mallory', 'refund', 'bill:1', NULL, '{}',"
         " hash, 'f00d' FROM audit_log WHERE seq = 2",
     )
-    problems = _problem_seqs(audited)
-    assert 3 in problems
-    assert 4 in problems
+    assert _first_break(audited) == (BreakKind.INSERTED, 3)
 
 
 def test_reordered_rows_are_detected(audited: Database) -> None:
@@ -94,9 +98,7 @@ def test_reordered_rows_are_detected(audited: Database) -> None:
         "UPDATE audit_log SET seq = 2 WHERE seq = 3",
         "UPDATE audit_log SET seq = 3 WHERE seq = 100",
     )
-    problems = _problem_seqs(audited)
-    assert 2 in problems
-    assert 3 in problems
+    assert _first_break(audited) == (BreakKind.OUT_OF_ORDER, 2)
 
 
 def test_appending_continues_the_chain_after_commit(audited: Database) -> None:
@@ -104,4 +106,4 @@ def test_appending_continues_the_chain_after_commit(audited: Database) -> None:
         entry = uow.audit.append(at=T0 + minutes(9), actor="ana", action="logout", subject="ana")
         uow.commit()
     assert entry.seq == 6
-    assert _problem_seqs(audited) == []
+    assert _first_break(audited) is None

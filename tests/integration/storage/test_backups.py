@@ -22,6 +22,7 @@ from pos_app.storage import Database, open_database
 from pos_app.storage.backup import BackupPolicy, inspect_backup, list_backups, make_backup, prune
 from tests.demo_bills import seed_demo_bills_if_empty
 from tests.integration.storage.conftest import sqlite_url
+from tests.storage_reads import invoices_of
 
 COUNTER = CounterIdentity(terminal_id="01", invoice_prefix="MAIN", clinic_name="Test Clinic")
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -56,7 +57,7 @@ def _invoices_in(path: Path) -> list[str]:
     backup = open_database(sqlite_url(path))
     try:
         with backup.unit_of_work(read_only=True) as uow:
-            return [invoice.number for invoice in uow.invoices.list_for_terminal("01")]
+            return [invoice.number for invoice in invoices_of(uow, "01")]
     finally:
         backup.dispose()
 

@@ -9,11 +9,19 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from pos_app.domain.bill import BillLine, BillStatus, Patient
+from pos_app.domain.bill import Bill, BillLine, BillStatus, Patient
 from pos_app.domain.errors import NotFound
 from pos_app.domain.money import Money
-from pos_app.storage import Database
+from pos_app.storage import Database, UnitOfWork
 from tests.integration.storage.conftest import T0, make_bill, minutes
+
+
+def _upsert(uow: UnitOfWork, remote: Bill) -> Bill:
+    """One bill from the clinic server, through the page upsert the pull uses."""
+    (bill_id,) = uow.bills.upsert_page_from_remote([remote])
+    bill = uow.bills.get(bill_id)
+    assert bill is not None
+    return bill
 
 
 def test_added_bill_comes_back_equal_with_its_new_id(db: Database) -> None:
@@ -44,17 +52,16 @@ def test_walk_in_patient_without_clinic_id_round_trips_as_zero(db: Database) -> 
 def test_missing_bill_is_none(db: Database) -> None:
     with db.unit_of_work() as uow:
         assert uow.bills.get(999) is None
-        assert uow.bills.get_by_remote_id(999) is None
 
 
 def test_upsert_inserts_then_refreshes_server_content(db: Database) -> None:
     with db.unit_of_work() as uow:
-        first = uow.bills.upsert_from_remote(make_bill())
+        first = _upsert(uow, make_bill())
         changed = make_bill(
             lines=(BillLine("EXT", "Extraction", 1, Money(250_000)),),
             updated_at=T0 + minutes(5),
         )
-        second = uow.bills.upsert_from_remote(changed)
+        second = _upsert(uow, changed)
         uow.commit()
     assert second.id == first.id
     assert second.amount_due == Money(250_000)
@@ -64,11 +71,11 @@ def test_upsert_inserts_then_refreshes_server_content(db: Database) -> None:
 
 def test_upsert_keeps_local_payment_once_money_was_collected(db: Database) -> None:
     with db.unit_of_work() as uow:
-        bill = uow.bills.upsert_from_remote(make_bill())
+        bill = _upsert(uow, make_bill())
         uow.bills.set_payment_state(
             bill.id, amount_paid=Money(100_000), status=BillStatus.PARTIALLY_PAID, at=T0
         )
-        refreshed = uow.bills.upsert_from_remote(make_bill(status=BillStatus.PENDING))
+        refreshed = _upsert(uow, make_bill(status=BillStatus.PENDING))
         uow.commit()
     assert refreshed.status is BillStatus.PARTIALLY_PAID
     assert refreshed.amount_paid == Money(100_000)
@@ -76,16 +83,16 @@ def test_upsert_keeps_local_payment_once_money_was_collected(db: Database) -> No
 
 def test_upsert_takes_server_status_when_nothing_collected_here(db: Database) -> None:
     with db.unit_of_work() as uow:
-        uow.bills.upsert_from_remote(make_bill())
-        cancelled = uow.bills.upsert_from_remote(make_bill(status=BillStatus.CANCELLED))
+        _upsert(uow, make_bill())
+        cancelled = _upsert(uow, make_bill(status=BillStatus.CANCELLED))
         uow.commit()
     assert cancelled.status is BillStatus.CANCELLED
 
 
 def test_patient_rename_on_server_updates_search(db: Database) -> None:
     with db.unit_of_work() as uow:
-        uow.bills.upsert_from_remote(make_bill())
-        uow.bills.upsert_from_remote(make_bill(last_name="Reyes"))
+        _upsert(uow, make_bill())
+        _upsert(uow, make_bill(last_name="Reyes"))
         uow.commit()
     with db.unit_of_work(read_only=True) as uow:
         assert uow.bills.search("santos") == []

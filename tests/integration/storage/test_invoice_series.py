@@ -12,6 +12,7 @@ from pos_app.domain.money import Money
 from pos_app.storage import Database, next_invoice_number, open_database
 from pos_app.storage.models import InvoiceRow, InvoiceSeriesRow
 from tests.integration.storage.conftest import T0, make_bill
+from tests.storage_reads import invoices_of
 
 TERMINAL = "01"
 PREFIX = "MAIN"
@@ -54,7 +55,7 @@ def issue_invoices(url: str, worker: str) -> list[int]:
 
 def _stored_sequences(db: Database, terminal: str = TERMINAL) -> list[int]:
     with db.unit_of_work(read_only=True) as uow:
-        return [invoice.sequence for invoice in uow.invoices.list_for_terminal(terminal)]
+        return [invoice.sequence for invoice in invoices_of(uow, terminal)]
 
 
 def test_two_processes_issue_a_gap_free_unique_series(db: Database) -> None:

@@ -7,12 +7,17 @@ from concurrent.futures import ProcessPoolExecutor
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from pos_app.storage import Database, open_database
 from pos_app.storage.engine import create_storage_engine
-from pos_app.storage.migrate import current_revision, head_revision, migrations_path, run_migrations
+from pos_app.storage.migrate import head_revision, migrations_path, run_migrations
 from pos_app.storage.models import Base
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def test_migrations_bring_an_empty_database_to_head(db_url: str) -> None:

@@ -18,7 +18,7 @@ from pos_app.domain.bill import Bill
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
-from tests.ui.conftest import key_click, key_clicks
+from tests.ui.conftest import fill_row, key_click, key_clicks
 from tests.ui.payments.conftest import WAIT_MS, shown_after
 
 SIZES = [(1200, 760), (1280, 800)]
@@ -118,7 +118,7 @@ def test_a_walk_in_bill_number_is_short_and_on_the_clinics_clock(
     dialog = window.open_walk_in()
     assert dialog is not None
     dialog.name_edit.setText("Juan Dela Cruz")
-    dialog.set_line(0, "Consultation", 1, "500")
+    fill_row(dialog.lines, 0, "Consultation", "1", "500")
     before = datetime.now(ZoneInfo("Asia/Manila"))
     with qtbot.waitSignal(
         window.queue.bill_selected,

@@ -23,7 +23,7 @@ from pos_app.services.receipts import ReceiptService
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.payment_panel import PaymentPanel
 from pos_app.ui.tasks import TaskRunner
-from tests.ui.conftest import active_timers, key_click, key_clicks
+from tests.ui.conftest import active_timers, fill_row, key_click, key_clicks
 from tests.ui.fakes import FakeFinder, FakeMonitor, FakePayments, make_bill
 from tests.ui.payments.conftest import select_row
 
@@ -282,8 +282,8 @@ def test_walk_in_bill_opens_at_the_counter(
     dialog = window.walk_in
     assert dialog is not None
     dialog.name_edit.setText("Ana Cruz")
-    dialog.set_line(0, "Consultation", 1, "800")
-    dialog.set_line(1, "Periapical x-ray", 2, "350")
+    fill_row(dialog.lines, 0, "Consultation", "1", "800")
+    fill_row(dialog.lines, 1, "Periapical x-ray", "2", "350")
     with qtbot.waitSignal(window.queue.loaded, timeout=WAIT_MS):
         key_click(dialog.name_edit, Qt.Key.Key_Return)  # Return presses "Open bill"
     bill = window.payment.bill

@@ -35,8 +35,6 @@ def make_bill(due: int, paid: int, status: BillStatus = BillStatus.PENDING) -> B
 def test_patient_full_name() -> None:
     assert MARIA.full_name == "Maria Santos"
     assert Patient(2, " Jose ", "").full_name == "Jose"
-    assert not MARIA.has_senior_pwd_id
-    assert Patient(3, "Lola", "Cruz", senior_pwd_id="SC-123").has_senior_pwd_id
 
 
 def test_bill_line_total_and_validation() -> None:

@@ -155,11 +155,14 @@ def test_attach_refused_before_sending_or_rate_limited_is_simply_resent() -> Non
     assert script.paths() == ["POST /v1/payment_intents/pi_A/attach"] * 3
 
 
-def test_capture_after_lost_answer_is_not_repeated_when_already_captured() -> None:
-    script = Script(httpx.ReadTimeout, wire.ok(wire.intent("succeeded")))
+def test_cancel_after_lost_answer_is_not_repeated_when_already_cancelled() -> None:
+    script = Script(httpx.ReadTimeout, wire.ok(wire.intent("cancelled")))
     client = wire.make_client(script)
-    assert client.capture_payment_intent("pi_A").status is PaymentIntentStatus.SUCCEEDED
-    assert script.paths()[-1] == "GET /v1/payment_intents/pi_A"
+    assert client.cancel_payment_intent("pi_A").status is PaymentIntentStatus.CANCELLED
+    assert script.paths() == [
+        "POST /v1/payment_intents/pi_A/cancel",
+        "GET /v1/payment_intents/pi_A",
+    ]
 
 
 def _trickle(pacing: wire.FakePacing, chunk_s: float) -> Iterator[bytes]:
