@@ -210,12 +210,6 @@ def mode_for_key(secret_key: str | None) -> Mode:
     )
 
 
-def default_config_dir() -> Path:
-    return Path(
-        os.environ.get(ENV_PREFIX + "CONFIG_DIR") or platformdirs.user_config_dir(APP_DIR_NAME)
-    )
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults, then the settings file, then ``POS_APP_*`` environment variables.
 

@@ -64,10 +64,6 @@ class ReceiptService:
         self._counted_in_memory: dict[str, int] = {}
         self._emails: EmailReceipts | None = None
 
-    def use_database(self, database: Database) -> None:
-        """The counter's database, once start-up has opened it (any thread; set once)."""
-        self._database = database
-
     def use_access(self, access: AccessService) -> None:
         """Who is signed in, once start-up has made the access service (set once)."""
         self._access = access

@@ -30,13 +30,6 @@ from pos_app.ui.widgets import big_label, money_edit, shortcut_button
 MORE_THAN_ZERO = "The amount must be more than zero, like 1,500.00."
 
 
-def parse_money(text: str) -> Money | None:
-    try:
-        return Money.parse(text)
-    except AmountError:
-        return None
-
-
 def read_amount(text: str) -> Money | str:
     """A payable amount typed by the receptionist, or what to tell them about it: a minus
     sign or zero gets the same answer, since neither can be collected."""

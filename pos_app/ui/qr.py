@@ -47,11 +47,6 @@ def qr_image(*, png: bytes | None, text: str | None, size: int) -> QImage:
     )
 
 
-def qr_pixmap(*, png: bytes | None, text: str | None, size: int) -> QPixmap:
-    """GUI thread only: render now (prefer ``display_pixmap`` for payments)."""
-    return QPixmap.fromImage(qr_image(png=png, text=text, size=size))
-
-
 def _key(display: PaymentDisplay, size: int) -> tuple[str, str, int]:
     # the attempt id alone is not enough: a 3-D Secure step replaces a card's link
     content = display.qr_text or display.url or str(len(display.qr_png or b""))

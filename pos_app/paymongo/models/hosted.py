@@ -73,10 +73,6 @@ class CheckoutSession:
     created_at: int
     paid_at: int | None
 
-    @property
-    def paid_amount(self) -> int:
-        return sum(p.amount for p in self.payments if p.status == "paid")
-
     @classmethod
     def from_json(cls, data: object, where: str = "checkout_session") -> CheckoutSession:
         session_id, f = resource(data, where, "checkout_session")

@@ -98,13 +98,6 @@ class ClinicSyncRepository:
         row.last_error = error[:2000]
         self._session.flush()
 
-    def came_back(self) -> None:
-        self._session.execute(
-            update(ClinicSyncStateRow)
-            .where(ClinicSyncStateRow.id == STATE_ID)
-            .values(offline_since=None, last_error=None)
-        )
-
     # -- held changes -----------------------------------------------------------------------
 
     def hold(

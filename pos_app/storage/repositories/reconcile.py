@@ -115,15 +115,6 @@ class ReconcileRepository:
             found += [_seen_from_row(row) for row in rows]
         return found
 
-    def in_payouts(self, payout_ids: Collection[str]) -> list[SeenPayment]:
-        found = []
-        for chunk in _chunks(payout_ids):
-            rows = self._session.scalars(
-                select(ReconciledPaymentRow).where(ReconciledPaymentRow.payout_id.in_(chunk))
-            )
-            found += [_seen_from_row(row) for row in rows]
-        return found
-
     # -- the attempts and tenders behind them ----------------------------------------------------
 
     def attempts_by_paymongo_id(
