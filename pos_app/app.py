@@ -550,6 +550,7 @@ def _open_payment_backend(
                 database=database,
                 closers=closers,
                 refunds=usable.refunds,
+                signed_in=access.actor_name,
             )
             description += (
                 f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
@@ -767,9 +768,11 @@ def start_webhook_receiver(
     database: Database,
     closers: list[Callable[[], None]],
     refunds: RefundService | None = None,
+    signed_in: Callable[[], str | None] = lambda: None,
 ) -> tuple[str | None, WebhookGuard | None]:
     """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
-    PayMongo (checked once here), or (None, None) when it could not start.
+    PayMongo (checked once here; its audit names ``signed_in()``, else the counter), or
+    (None, None) when it could not start.
 
     With real PayMongo the clinic registers the webhook itself (a public HTTPS tunnel to this
     port) and stores its ``whsk_`` secret; in sandbox mode the counter registers its own webhook
@@ -796,7 +799,7 @@ def start_webhook_receiver(
         return None, None
     closers.append(receiver.stop)
     log.info("webhook receiver listening at %s", receiver.url)
-    guard = WebhookGuard(client, database, SystemClock(), secret=secret)
+    guard = WebhookGuard(client, database, SystemClock(), secret=secret, signed_in=signed_in)
     guard.check()  # PayMongo may have disabled it while the counter was off (19.1 item 7)
     return receiver.url, guard
 
