@@ -322,9 +322,22 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         after_z_reading=None if backups is None else backups.after_z_reading,
         journal=_journal(books, database, access),
         owner=_owner_tools(settings, database, access),
-        notice=opened.notice,
+        notice=_start_notice(settings, mode, opened.notice),
         other_books_painted=opened.other_than_painted,
     )
+
+
+def _start_notice(settings: Settings, mode: Mode, books_notice: str | None) -> str | None:
+    """What the window tells the receptionist once it is up: practice books set aside for a
+    real key (services.practice); patients landing on PayMongo's page after paying by phone."""
+    from pos_app.services.collect.finished import no_clinic_page
+
+    no_page = no_clinic_page(
+        settings.payment_finished_url,
+        sandbox=mode is Mode.SANDBOX,
+        clinic_url=settings.clinic_base_url,
+    )
+    return "\n\n".join(text for text in (books_notice, no_page) if text) or None
 
 
 def _journal(settings: Settings, database: Database, access: AccessService) -> JournalService:
