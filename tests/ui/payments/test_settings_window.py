@@ -188,8 +188,9 @@ def test_with_a_real_key_and_no_clinic_page_the_clinic_tab_says_patients_see_pay
     row = window.key_rows["paymongo_secret_key"]
     row.entry.setText(TEST_KEY)
     row.store.click()
-    qtbot.waitUntil(lambda: clinic.finished_hint.isVisibleTo(window), timeout=WAIT_MS)
-    assert clinic.finished_hint.text() == NO_CLINIC_PAGE
+    hint = clinic.finished_hint
+    qtbot.waitUntil(lambda: hint.isVisibleTo(window), timeout=WAIT_MS)
+    assert hint.text() == NO_CLINIC_PAGE
     clinic.finished_page.setText("https://clinic.example/payment-finished")
     assert not clinic.finished_hint.isVisibleTo(window)
     clinic.finished_page.clear()
