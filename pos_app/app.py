@@ -274,8 +274,9 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     prepare_data_folder(settings.data_dir)
     opened = open_books(settings, mode)  # sandbox mode: the practice books, apart
     database, books = opened.database, opened.settings
-    if opened.notice:
-        print(opened.notice, file=sys.stderr, flush=True)  # and the window says it (ui)
+    notice = _start_notice(settings, mode, opened.notice)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)  # and the window says it (ui)
     _prepare_demo_people(database, mode)
     access = _access(settings, database)
     closers: list[Callable[[], None]] = []
@@ -322,7 +323,7 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         after_z_reading=None if backups is None else backups.after_z_reading,
         journal=_journal(books, database, access),
         owner=_owner_tools(settings, database, access),
-        notice=_start_notice(settings, mode, opened.notice),
+        notice=notice,
         other_books_painted=opened.other_than_painted,
     )
 
