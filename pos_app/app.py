@@ -275,8 +275,9 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
     prepare_data_folder(settings.data_dir)
     opened = open_books(settings, mode)  # sandbox mode: the practice books, apart
     database, books = opened.database, opened.settings
-    if opened.notice:
-        print(opened.notice, file=sys.stderr, flush=True)  # and the window says it (ui)
+    notice = _start_notice(settings, mode, opened.notice)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)  # and the window says it (ui)
     _prepare_demo_people(database, mode)
     access = _access(settings, database)
     closers: list[Callable[[], None]] = []
@@ -323,9 +324,22 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         after_z_reading=None if backups is None else backups.after_z_reading,
         journal=_journal(books, database, access),
         owner=_owner_tools(settings, database, access),
-        notice=opened.notice,
+        notice=notice,
         other_books_painted=opened.other_than_painted,
     )
+
+
+def _start_notice(settings: Settings, mode: Mode, books_notice: str | None) -> str | None:
+    """What the window tells the receptionist once it is up: practice books set aside for a
+    real key (services.practice); patients landing on PayMongo's page after paying by phone."""
+    from pos_app.services.collect.finished import no_clinic_page
+
+    no_page = no_clinic_page(
+        settings.payment_finished_url,
+        sandbox=mode is Mode.SANDBOX,
+        clinic_url=settings.clinic_base_url,
+    )
+    return "\n\n".join(text for text in (books_notice, no_page) if text) or None
 
 
 def _journal(settings: Settings, database: Database, access: AccessService) -> JournalService:
@@ -555,6 +569,7 @@ def _open_payment_backend(
                 database=database,
                 closers=closers,
                 refunds=usable.refunds,
+                signed_in=access.actor_name,
             )
             description += (
                 f", webhooks at {webhook_url}" if webhook_url else ", webhooks OFF (see log)"
@@ -779,9 +794,11 @@ def start_webhook_receiver(
     database: Database,
     closers: list[Callable[[], None]],
     refunds: RefundService | None = None,
+    signed_in: Callable[[], str | None] = lambda: None,
 ) -> tuple[str | None, WebhookGuard | None]:
     """The optional local webhook endpoint: its URL and the guard that keeps it enabled at
-    PayMongo (checked once here), or (None, None) when it could not start.
+    PayMongo (checked once here; its audit names ``signed_in()``, else the counter), or
+    (None, None) when it could not start.
 
     With real PayMongo the clinic registers the webhook itself (a public HTTPS tunnel to this
     port) and stores its ``whsk_`` secret; in sandbox mode the counter registers its own webhook
@@ -809,7 +826,9 @@ def start_webhook_receiver(
     closers.append(receiver.stop)
     log.info("webhook receiver listening at %s", receiver.url)
     zone = zone_named(settings.clinic_time_zone)
-    guard = WebhookGuard(client, database, SystemClock(), secret=secret, zone=zone)
+    guard = WebhookGuard(
+        client, database, SystemClock(), secret=secret, zone=zone, signed_in=signed_in
+    )
     guard.check()  # PayMongo may have disabled it while the counter was off (19.1 item 7)
     return receiver.url, guard
 

@@ -47,8 +47,7 @@ def run(argv: Sequence[str]) -> int:
             if args.since is not None:
                 since = datetime.combine(args.since, time(), zone_named(settings.clinic_time_zone))
             for entry in trail.entries(since=since, limit=args.limit):
-                approver = f" approved by {entry.approver}" if entry.approver else ""
-                print(f"{trail.describe(entry)} {entry.subject}{approver}")
+                print(trail.line(entry))
             return 0
         check = trail.check()
         print(check.summary, file=sys.stdout if check.ok else sys.stderr)

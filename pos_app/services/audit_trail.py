@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pos_app.domain.clinic_time import zone_named
+from pos_app.services.access import Audit
 from pos_app.storage import Database
 from pos_app.storage.repositories.audit import AuditEntry
 from pos_app.storage.repositories.audit_breaks import BreakKind, ChainBreak, first_break
@@ -54,6 +55,23 @@ def describe(entry: AuditEntry, time_zone: str) -> str:
     """``entry 12 (2026-12-07 09:14, ana, refund)``."""
     when = entry.occurred_at.astimezone(zone_named(time_zone)).strftime("%Y-%m-%d %H:%M")
     return f"entry {entry.seq} ({when}, {entry.actor}, {entry.action})"
+
+
+def in_words(entry: AuditEntry) -> str | None:
+    """What the entry says in plain words, for the actions that need saying; else None.
+
+    Who was at the counter when: signing in is plain from its action word, leaving it is not."""
+    who = entry.actor
+    match entry.action:
+        case Audit.COUNTER_LOCKED:
+            return f"{who} locked the counter"
+        case Audit.IDLE_LOCKED:
+            minutes = entry.details.get("idle_minutes")
+            after = f" after {minutes} minutes unused" if minutes is not None else ""
+            return f"the counter locked itself{after}; {who} was signed in"
+        case Audit.SIGNED_OUT:
+            return f"{who} signed out for someone else to sign in"
+    return None
 
 
 def _what_happened(broken: ChainBreak) -> str:
@@ -97,3 +115,11 @@ class AuditTrail:
 
     def describe(self, entry: AuditEntry) -> str:
         return describe(entry, self._time_zone)
+
+    def line(self, entry: AuditEntry) -> str:
+        """One entry as ``pos-app audit list`` prints it: number, time, who, action, subject,
+        approver, and what it means in plain words where the action word is not enough."""
+        approver = f" approved by {entry.approver}" if entry.approver else ""
+        words = in_words(entry)
+        meaning = f": {words}" if words else ""
+        return f"{describe(entry, self._time_zone)} {entry.subject}{approver}{meaning}"

@@ -5,7 +5,8 @@ PayMongo disables a webhook once three consecutive events have each used up thei
 (developers.paymongo.com/docs/webhook-retry-logic; paymongo-api.md 19.1 item 7). A counter that
 is switched off overnight is enough for that. So at start-up and every few minutes the counter
 reads its webhook at PayMongo and enables it again when PayMongo turned it off for failed
-deliveries, with an audit row. A webhook a person turned off (``disabled_by_merchant``) is left
+deliveries, with an audit row naming the person signed in at the counter (``signed_in``), or
+``counter`` when nobody is. A webhook a person turned off (``disabled_by_merchant``) is left
 off and reported. Payments never depend on it: they are polled either way.
 
 The counter's webhook is the one whose ``secret_key`` is the secret the receiver verifies with,
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 from pos_app.domain.clinic_time import PHILIPPINE_TIME, wall_clock
 from pos_app.domain.clock import Clock
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CHECK_EVERY = timedelta(minutes=10)
 RE_ENABLE_REASONS = frozenset({"max_retries_exceeded", None})
+COUNTER_ACTOR: Final = "counter"  # the audit's actor while nobody is signed in
 
 
 class WebhookState(StrEnum):
@@ -86,16 +89,18 @@ class WebhookGuard:
         clock: Clock,
         *,
         secret: str,
-        actor: str = "counter",
         zone: tzinfo = PHILIPPINE_TIME,
+        signed_in: Callable[[], str | None] = lambda: None,
     ) -> None:
-        """``zone``: the clinic's (Settings.clinic_time_zone), for the times the status says."""
+        """``zone``: the clinic's (Settings.clinic_time_zone), for the times the status says.
+        ``signed_in``: the person signed in at the counter now (AccessService.actor_name),
+        named in the audit when the counter turns the webhook back on; else ``counter``."""
         self._paymongo = paymongo
         self._zone = zone
         self._database = database
         self._clock = clock
         self._secret = secret
-        self._actor = actor
+        self._signed_in = signed_in
         self._lock = threading.Lock()
         self._health = WebhookHealth(WebhookState.UNKNOWN, zone=zone)
 
@@ -144,7 +149,7 @@ class WebhookGuard:
         with self._database.unit_of_work() as uow:
             uow.audit.append(
                 at=now,
-                actor=self._actor,
+                actor=self._signed_in() or COUNTER_ACTOR,
                 action="webhook_re_enabled",
                 subject=f"webhook:{hook.id}",
                 details={"disabled_reason": reason or "unknown"},

@@ -9,12 +9,18 @@ disabled, its dialogs hidden, and every keyboard shortcut is held back.
 Idle time is the access service's (``AccessService.touch`` on every key press, click and wheel
 turn; ``lock_if_idle`` on a timer), so it runs on the service's clock: a fake one in tests.
 
-Threading contract: GUI thread only. Sign-in and creating the first owner (scrypt, a database
-write) run on the task runner's database worker; their outcome comes back as a callback.
+Each lock is audited under who was signed in (locked by hand, locked when idle, signed out to
+switch person): the access service notes it at once, and its ``record_locks`` writes the note on
+the database worker.
+
+Threading contract: GUI thread only. Sign-in, creating the first owner (scrypt, a database
+write) and writing the lock's audit row run on the task runner's database worker; their
+outcome comes back as a callback.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
     from pos_app.domain.people import Person
     from pos_app.services.access import AccessService
     from pos_app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 IDLE_CHECK_MS: Final = 1000
 _INPUT: Final = frozenset(
@@ -95,12 +103,14 @@ class CounterLock(QObject):
         person = self._access.actor
         self.screen.show_sign_in(locked_from=None if person is None else person.name)
         self._cover()
+        self._record_lock()
 
     def switch_person(self) -> None:
         """Someone else takes the counter: lock, and ask for their name and PIN."""
-        self._access.lock()
+        self._access.lock(switching=True)
         self.screen.show_sign_in(switching=True)
         self._cover()
+        self._record_lock()
 
     def check_idle(self) -> None:
         """The timer: lock once the counter has gone unused for the idle time."""
@@ -109,6 +119,7 @@ class CounterLock(QObject):
         person = self._access.actor
         self.screen.show_sign_in(locked_from=None if person is None else person.name)
         self._cover()
+        self._record_lock()
 
     def stop(self) -> None:
         """Closing down: no more idle checks, no more watching input."""
@@ -195,5 +206,14 @@ class CounterLock(QObject):
             owner=self,
         )
 
+    def _record_lock(self) -> None:
+        """The lock's audit row, on the database worker (kept for the next lock if it fails)."""
+        self._runner.run_db(self._access.record_locks, on_failure=_lock_not_recorded, owner=self)
+
     def _failed(self, exc: BaseException) -> None:
         self.screen.show_problem(message_for(exc) or "")
+
+
+def _lock_not_recorded(exc: BaseException) -> None:
+    # nothing for the receptionist to do at the lock screen; the note waits for the next lock
+    log.error("could not write the lock to the audit trail yet", exc_info=exc)

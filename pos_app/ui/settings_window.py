@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Mode, PrinterKind, VatRegistration, mode_for_key
+from pos_app.services.collect.finished import no_clinic_page
 from pos_app.services.settings_service import (
     KEY_LABELS,
     Check,
@@ -148,12 +149,35 @@ class ClinicProfileSection(Section):
         self.finished_page = QLineEdit()
         self.finished_page.setPlaceholderText("https://clinic.example/payment-finished (optional)")
         self.form.addRow("Page after paying by phone", self.finished_page)
+        # said while a real key has no clinic page to send the phone to (collect.finished)
+        self.finished_hint = self.result_line()
+        self._mode: Mode | None = None
+        self._clinic_url = ""
+        self.finished_page.textChanged.connect(self._show_finished_hint)
 
     def fill(self, snapshot: SettingsSnapshot) -> None:
+        self._mode, self._clinic_url = snapshot.mode, snapshot.values["clinic_base_url"]
         for name, edit in self.edits.items():
             edit.setText(snapshot.values[name])
         self.vat.setCurrentIndex(self.vat.findData(snapshot.values["vat_registration"]))
         self.finished_page.setText(snapshot.values["payment_finished_url"])
+        self._show_finished_hint()
+
+    def show_mode(self, mode: Mode) -> None:
+        """A new secret key was stored: the hint follows its mode."""
+        self._mode = mode
+        self._show_finished_hint()
+
+    def _show_finished_hint(self) -> None:
+        hint = None
+        if self._mode is not None:
+            hint = no_clinic_page(
+                self.finished_page.text(),
+                sandbox=self._mode is Mode.SANDBOX,
+                clinic_url=self._clinic_url,
+            )
+        self.finished_hint.setText(hint or "")
+        self.finished_hint.setVisible(hint is not None)
 
     def changes(self) -> dict[str, str]:
         found = {name: edit.text() for name, edit in self.edits.items()}
@@ -310,8 +334,11 @@ class SettingsWindow(QDialog):
             self.key_rows[name].stored(str(shown))
             if name == "paymongo_secret_key":
                 paymongo = self.section(PayMongoSection)
+                clinic = self.section(ClinicProfileSection)
                 assert isinstance(paymongo, PayMongoSection)
+                assert isinstance(clinic, ClinicProfileSection)
                 paymongo.show_mode(mode_for_key(value.strip()))
+                clinic.show_mode(mode_for_key(value.strip()))
             self._tell(f"{KEY_LABELS[name]} stored in the keyring.")
 
         self._runner.run_db(

@@ -10,11 +10,13 @@ someone signs in again; ``actor`` still names who was last signed in, so a payme
 underneath (the monitor, a webhook) is booked under them. A manager override (``override``) lets
 one more person's PIN approve one action the signed-in person's role may not do: the next
 ``require`` of that permission, within ``OVERRIDE_LIFETIME``; the audit names both people.
+Locking (by hand, idle, or to switch person) is noted with who was signed in, and
+``record_locks`` writes the notes to the audit (``lock_log``).
 
-Threading contract: ``sign_in``, ``override``, ``add_person``, ``disable_person``, ``people`` and
-``needs_owner`` block (scrypt and one database transaction): call them from a worker or a
-command. ``actor``, ``require``, ``require_approved``, ``touch``, ``lock``, ``lock_if_idle`` and
-``sign_out`` are quick and safe from any thread.
+Threading contract: ``sign_in``, ``override``, ``add_person``, ``disable_person``, ``people``,
+``needs_owner`` and ``record_locks`` block (scrypt, one database transaction): call them from a
+worker or a command. ``actor``, ``require``, ``require_approved``, ``touch``, ``lock``,
+``lock_if_idle`` and ``sign_out`` are quick and safe from any thread.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pos_app.domain.lockout import LockoutPolicy
 from pos_app.domain.people import Person, PersonRecord, StoredPin
 from pos_app.domain.roles import Permission, Role, can
 from pos_app.domain.roles import require as role_require
+from pos_app.services.access import lock_log
 from pos_app.services.access.approval import OVERRIDE_LIFETIME, Approval, Grant
 from pos_app.services.access.pins import (
     DEFAULT_KDF,
@@ -67,6 +70,9 @@ class Audit:
     PERSON_ADDED = "person_added"
     PERSON_DISABLED = "person_disabled"
     OVERRIDE_APPROVED = "override_approved"
+    COUNTER_LOCKED = lock_log.COUNTER_LOCKED
+    IDLE_LOCKED = lock_log.IDLE_LOCKED
+    SIGNED_OUT = lock_log.SIGNED_OUT
 
 
 class AccessService:
@@ -92,6 +98,7 @@ class AccessService:
         self._idle_after = idle_after
         self._last_touch = clock.now()
         self._grants: dict[Permission, Grant] = {}
+        self._lock_log = lock_log.LockLog()
 
     # --- who is here ---------------------------------------------------------------------------
 
@@ -158,10 +165,15 @@ class AccessService:
         with self._lock:
             self._last_touch = now
 
-    def lock(self) -> None:
+    def lock(self, *, switching: bool = False) -> None:
         """Put the lock screen up: ``require`` refuses until the next sign-in. Unused
-        overrides lapse. ``actor`` stays, as who was last here."""
+        overrides lapse. ``actor`` stays, as who was last here. Noted for the audit under
+        them (``switching``: they signed out for someone else), unless it was locked already."""
+        now = self._clock.now()
         with self._lock:
+            if not self._locked and self._actor is not None:
+                action = Audit.SIGNED_OUT if switching else Audit.COUNTER_LOCKED
+                self._lock_log.note(lock_log.LockNote(now, self._actor, action))
             self._locked = True
             self._grants.clear()
 
@@ -171,9 +183,16 @@ class AccessService:
         with self._lock:
             idle = self._idle_after is not None and now - self._last_touch >= self._idle_after
             if idle and not self._locked and self._actor is not None:
+                assert self._idle_after is not None  # idle needs it
+                note = lock_log.idle_note(now, self._actor, self._idle_after, self._last_touch)
+                self._lock_log.note(note)
                 self._locked = True
                 self._grants.clear()
             return self._locked
+
+    def record_locks(self) -> int:
+        """Write the locks noted since the last call to the audit; how many (blocks)."""
+        return self._lock_log.write(self._database)
 
     def sign_in(self, name: str, pin: str) -> Person:
         """Let ``name`` in if ``pin`` is theirs and they are not kept out; audited either way."""

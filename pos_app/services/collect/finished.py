@@ -10,7 +10,8 @@ intent's ``return_url``, the source's ``redirect.success``/``failed``, the check
 2. sandbox mode: the embedded sandbox's page (``/sandbox/payment-finished``);
 3. a clinic server: its page (``/api/payment-finished/``, kaha_clinic.finished);
 4. none: card checkout shows PayMongo's own result page; e-wallets, which need an address,
-   go to PayMongo's public site (start-up logs a warning asking for the setting).
+   go to PayMongo's public site (start-up logs a warning asking for the setting, and tells the
+   owner in the window, as the settings window does beside the setting: ``no_clinic_page``).
 
 Sources and checkout sessions say how it ended (``?outcome=paid`` or ``failed``); a payment
 intent's single return address cannot, so its page says the counter's screen has the result.
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 SANDBOX_PAGE = "/sandbox/payment-finished"
 CLINIC_PAGE = "/api/payment-finished/"
 PAYMONGO_SITE = "https://www.paymongo.com/"  # for e-wallets when there is no page at all
+NO_CLINIC_PAGE = (
+    "After paying by e-wallet or card on their phone, patients land on PayMongo's page, not "
+    "the clinic's: to show your own, set “Page after paying by phone” in "
+    "Owner → Settings… → Clinic."
+)
 
 
 def payment_finished_url(
@@ -44,6 +50,14 @@ def payment_finished_url(
         "phone goes to PayMongo's site; set payment_finished_url (docs/payment-finished.md)"
     )
     return None
+
+
+def no_clinic_page(setting: str, *, sandbox: bool, clinic_url: str | None) -> str | None:
+    """What to tell the owner when a real PayMongo key has no page of the clinic's to send
+    the patient's phone to (case 4 above); None when there is one."""
+    if setting.strip() or sandbox or (clinic_url or "").strip():
+        return None
+    return NO_CLINIC_PAGE
 
 
 def return_address(page: str | None) -> str:

@@ -11,9 +11,13 @@ import pytest
 from sqlalchemy import text
 
 from pos_app import commands
+from pos_app.domain.clock import FakeClock
+from pos_app.domain.roles import Role
+from pos_app.services.access import AccessService
 from pos_app.storage import Database, open_database
 from pos_app.storage.models import AuditRow
 from pos_app.storage.repositories.audit import entry_hash
+from tests.integration.staff.conftest import FAST_KDF
 
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # 09:00 in Manila
 PEOPLE = ["demo-owner", "ana", "ben", "ana", "demo-owner"]
@@ -206,3 +210,33 @@ def test_an_entry_edited_with_its_own_hash_made_to_fit_is_found(
         "The audit trail is broken at entry 3 (2026-12-07 09:02, mallory, reprint): "
         "this entry was edited after it was written."
     )
+
+
+def test_the_list_says_in_plain_words_who_left_the_counter_and_how(
+    counter_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Locking by hand, the idle lock and switching person: after them the chain holds."""
+    clock = FakeClock(T0 + timedelta(hours=1))
+    access = AccessService(counter_db, clock, kdf=FAST_KDF, idle_after=timedelta(minutes=5))
+    access.add_person("Ana", Role.OWNER, "1357", by="test")
+    access.add_person("Ben", Role.STAFF, "2468", by="test")
+    access.sign_in("Ana", "1357")
+    access.lock()
+    access.sign_in("Ana", "1357")
+    access.lock(switching=True)
+    access.sign_in("Ben", "2468")
+    clock.advance(timedelta(minutes=5))
+    access.lock_if_idle()
+    assert access.record_locks() == 3
+
+    assert commands.run(["audit", "list", "--since", "2026-12-07"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in lines if ": " in line] == [
+        "Ana locked the counter",
+        "Ana signed out for someone else to sign in",
+        "the counter locked itself after 5 minutes unused; Ben was signed in",
+    ]
+    assert lines[-1].startswith("entry 13 (2026-12-07 10:05, Ben, idle_locked) person:")
+    assert lines[0] == "entry 1 (2026-12-07 09:00, demo-owner, signed_in) bill:800"
+    code, said = _verify(capsys)
+    assert code == 0, said

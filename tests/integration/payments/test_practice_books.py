@@ -34,6 +34,8 @@ def _settings(tmp_path: Path, **extra: str) -> Settings:
         {
             "POS_APP_DATA_DIR": str(tmp_path / "data"),
             "POS_APP_CONFIG_DIR": str(tmp_path / "cfg"),
+            # the clinic's own page: no notice about PayMongo's (test_paymongo_page_notice)
+            "POS_APP_PAYMENT_FINISHED_URL": "https://clinic.example/payment-finished",
             **{f"POS_APP_{name.upper()}": value for name, value in extra.items()},
         }
     )

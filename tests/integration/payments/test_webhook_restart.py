@@ -81,14 +81,15 @@ def test_item_7_the_counter_started_again_re_enables_its_webhook_and_hears_the_n
 
     again = build_services(settings, Secrets())
     try:
+        again.access.sign_in("demo-staff", "9002")  # while the counter connects to PayMongo
         backend = again.start_payment_backend()
         assert backend.webhook is not None
         health = backend.webhook.status()
         assert (health.state, health.webhook_id) == (WebhookState.RE_ENABLED, hook_id)
         assert health.disabled_reason == "max_retries_exceeded"
         with again.database.unit_of_work(read_only=True) as uow:
-            actions = [(e.action, e.subject) for e in uow.audit.entries()]
-        assert ("webhook_re_enabled", f"webhook:{hook_id}") in actions
+            actions = [(e.action, e.subject, e.actor) for e in uow.audit.entries()]
+        assert ("webhook_re_enabled", f"webhook:{hook_id}", "demo-staff") in actions
         # the next event arrives: only the webhook makes the monitor look (nothing polls here)
         watched = Watched()
         backend.monitor.subscribe(watched)

@@ -162,3 +162,25 @@ def test_item_7_the_guard_finds_its_webhook_by_secret_and_leaves_a_hand_disabled
     assert client.retrieve_webhook(hook.id).status.value == "enabled"
     assert guard.check().state is WebhookState.RE_ENABLED  # still said until the next start
     assert "turned back on" in guard.status().summary
+
+
+def test_item_7_the_re_enabling_is_audited_under_who_is_signed_in_else_the_counter(
+    client: PayMongoClient, fresh: SandboxServer, database: Database
+) -> None:
+    hook = client.create_webhook(
+        url="https://clinic.example/hook", events=["payment.paid"], idempotency_key=key()
+    )
+    signed_in: list[str | None] = ["Rosa"]
+    guard = WebhookGuard(
+        client, database, _Clock(fresh), secret=hook.secret_key, signed_in=lambda: signed_in[0]
+    )
+    for who in ("Rosa", None):  # Rosa at the counter; then nobody: the counter on its own
+        signed_in[0] = who
+        fresh.paymongo.disable_webhook(hook.id)
+        fresh.paymongo.store.objects[hook.id]["attributes"]["disabled_reason"] = (
+            "max_retries_exceeded"
+        )
+        assert guard.check().state is WebhookState.RE_ENABLED
+    with database.unit_of_work(read_only=True) as uow:
+        rows = [e.actor for e in uow.audit.entries() if e.action == "webhook_re_enabled"]
+    assert rows == ["Rosa", "counter"]

@@ -2,7 +2,8 @@
 on a fake clock, touching the counter, locking, switching person, manager overrides and every
 protected action the counter has. Invariants: no protected action ever succeeds without a
 signed-in, unlocked person whose role, or whose approver's role, allows it; a lockout holds
-for its whole time, even against the right PIN.
+for its whole time, even against the right PIN; every lock of an open counter (by hand, idle,
+switching person) is in the audit under who was signed in, at its time, and no other is.
 
 The protected actions are a table (``PROTECTED``): a permission and the real service call it
 guards, against a real database and (for refunds through PayMongo) the sandbox. Add a row for
@@ -35,7 +36,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.roles import Permission, Role, can
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo import PayMongoClient
-from pos_app.services.access import OVERRIDE_LIFETIME, AccessService
+from pos_app.services.access import OVERRIDE_LIFETIME, AccessService, Audit
 from pos_app.services.audit_trail import AuditTrail
 from pos_app.services.collect import CollectService, CounterIdentity
 from pos_app.services.collect.takeover import take_over_counter
@@ -61,6 +62,7 @@ PEOPLE = {
     "Rosa": (Role.RECEPTIONIST, "1357"),
 }
 WRONG_PIN = "0000"
+LOCK_ACTIONS = {Audit.COUNTER_LOCKED, Audit.IDLE_LOCKED, Audit.SIGNED_OUT}
 
 
 @dataclass(frozen=True)
@@ -153,12 +155,15 @@ class Model:
     last_touch: Any = None
     failures: dict[str, PinFailures] = field(default_factory=dict)
     grants: dict[Permission, tuple[str, Any]] = field(default_factory=dict)
+    lock_rows: list[tuple[str, str, Any]] = field(default_factory=list)  # (action, who, when)
 
     def idle_check(self) -> None:
         if self.actor is not None and self.clock.now() - self.last_touch >= IDLE:
-            self._lock()
+            self._lock(Audit.IDLE_LOCKED)
 
-    def _lock(self) -> None:
+    def _lock(self, action: str) -> None:
+        if not self.locked and self.actor is not None:  # an open counter: audited
+            self.lock_rows.append((action, self.actor, self.clock.now()))
         self.locked = True
         self.grants.clear()
 
@@ -292,8 +297,8 @@ def test_no_protected_action_succeeds_without_its_role_and_lockouts_hold(
         def sign_in(self, name: str, right: bool, switching: bool) -> None:
             access, model = self.counter.access, self.model
             if switching:  # the quick switch: lock, then someone signs in
-                access.lock()
-                model._lock()
+                access.lock(switching=True)
+                model._lock(Audit.SIGNED_OUT)
             pin = PEOPLE[name][1] if right else WRONG_PIN
             expected = model.pin_try(name, right)
             try:
@@ -319,7 +324,17 @@ def test_no_protected_action_succeeds_without_its_role_and_lockouts_hold(
         @rule()
         def lock(self) -> None:
             self.counter.access.lock()
-            self.model._lock()
+            self.model._lock(Audit.COUNTER_LOCKED)
+
+        @rule()
+        def locks_are_written(self) -> None:
+            self.counter.access.record_locks()  # as the window does on the database worker
+            with self.counter.database.unit_of_work(read_only=True) as uow:
+                entries = uow.audit.entries(limit=10**6)
+            written = [
+                (e.action, e.actor, e.occurred_at) for e in entries if e.action in LOCK_ACTIONS
+            ]
+            assert written == self.model.lock_rows
 
         @rule(
             permission=st.sampled_from([p for p, _ in PROTECTED]),

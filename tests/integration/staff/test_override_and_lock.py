@@ -137,3 +137,76 @@ def test_the_first_start_makes_the_owner_once(database: Database, clock: FakeClo
     assert not access.needs_owner()
     with pytest.raises(UserFacingError, match="already has an owner"):
         access.add_first_owner("Mallory", "1111")
+
+
+def _lock_rows(database: Database) -> list[tuple[str, str, object]]:
+    lock_actions = {Audit.COUNTER_LOCKED, Audit.IDLE_LOCKED, Audit.SIGNED_OUT}
+    with database.unit_of_work(read_only=True) as uow:
+        return [
+            (e.action, e.actor, e.occurred_at)
+            for e in uow.audit.entries()
+            if e.action in lock_actions
+        ]
+
+
+def test_each_lock_is_audited_under_who_was_signed_in_once_recorded(
+    database: Database, access: AccessService, clock: FakeClock
+) -> None:
+    access.sign_in("Rosa", "1357")
+    rosa_locks = clock.advance(60)
+    access.lock()
+    access.lock()  # already locked: nothing more to say
+    assert _lock_rows(database) == []  # noted only: locking never waits for the database
+    assert access.record_locks() == 1
+    access.sign_in("Joy", "2468")
+    joy_leaves = clock.advance(30)
+    access.lock(switching=True)
+    access.sign_in("Olivia", "8080")
+    used = clock.advance(10)
+    access.touch()
+    idle = clock.advance(IDLE)
+    with pytest.raises(PermissionDenied):
+        access.require(Permission.VIEW_REPORTS)  # a worker's check finds the counter idle
+    assert access.lock_if_idle()
+    assert access.record_locks() == 2
+    assert access.record_locks() == 0
+    assert _lock_rows(database) == [
+        (Audit.COUNTER_LOCKED, "Rosa", rosa_locks),
+        (Audit.SIGNED_OUT, "Joy", joy_leaves),
+        (Audit.IDLE_LOCKED, "Olivia", idle),
+    ]
+    with database.unit_of_work(read_only=True) as uow:
+        idle_row = uow.audit.entries()[-1]
+    assert idle_row.details == {"idle_minutes": 5, "last_used": used.isoformat()}
+
+
+def test_nobody_signed_in_locks_without_a_row(
+    database: Database, access: AccessService, clock: FakeClock
+) -> None:
+    access.lock()
+    clock.advance(IDLE)
+    access.lock_if_idle()
+    assert access.record_locks() == 0
+    assert _lock_rows(database) == []
+
+
+def test_a_lock_that_could_not_be_written_is_written_with_the_next(
+    database: Database, access: AccessService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    access.sign_in("Rosa", "1357")
+    access.lock()
+
+    def database_gone(**_: object) -> None:
+        raise OSError("disk unplugged")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(database, "unit_of_work", database_gone)
+        with pytest.raises(OSError):
+            access.record_locks()
+    access.sign_in("Joy", "2468")
+    access.lock(switching=True)
+    assert access.record_locks() == 2
+    assert [(action, who) for action, who, _ in _lock_rows(database)] == [
+        (Audit.COUNTER_LOCKED, "Rosa"),
+        (Audit.SIGNED_OUT, "Joy"),
+    ]

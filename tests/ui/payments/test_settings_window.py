@@ -18,6 +18,7 @@ from sqlalchemy import text
 from pos_app.config import load_settings
 from pos_app.domain.errors import ConfigError, PermissionDenied
 from pos_app.keyring_store import NO_KEYRING_FIX
+from pos_app.services.collect.finished import NO_CLINIC_PAGE
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.owner_tools import OwnerTools
 from pos_app.storage import Database
@@ -173,6 +174,40 @@ def test_a_test_key_needs_no_confirmation(
     _shot(window, "settings.png")
     window.tabs.setCurrentIndex(3)
     _shot(window, "settings-clinic.png")
+
+
+def test_with_a_real_key_and_no_clinic_page_the_clinic_tab_says_patients_see_paymongos(
+    qtbot: QtBot, menu: OwnerMenu, tools: OwnerTools, keyring_in_memory: MemoryKeyring
+) -> None:
+    tools.access.sign_in("demo-owner", "9001")
+    window = _open(qtbot, menu)
+    clinic = window.section(ClinicProfileSection)
+    assert isinstance(clinic, ClinicProfileSection)
+    window.tabs.setCurrentWidget(clinic)
+    assert not clinic.finished_hint.isVisibleTo(window)  # sandbox: its own page
+    row = window.key_rows["paymongo_secret_key"]
+    row.entry.setText(TEST_KEY)
+    row.store.click()
+    hint = clinic.finished_hint
+    qtbot.waitUntil(lambda: hint.isVisibleTo(window), timeout=WAIT_MS)
+    assert hint.text() == NO_CLINIC_PAGE
+    clinic.finished_page.setText("https://clinic.example/payment-finished")
+    assert not clinic.finished_hint.isVisibleTo(window)
+    clinic.finished_page.clear()
+    window.close()
+    menu.settings_window = None
+
+    again = _open(qtbot, menu)  # a new window: the stored TEST key, read back
+    assert again is not window
+    clinic = again.section(ClinicProfileSection)
+    assert isinstance(clinic, ClinicProfileSection)
+    again.tabs.setCurrentWidget(clinic)
+    assert clinic.finished_hint.isVisibleTo(again)
+    assert clinic.finished_hint.text() == (
+        "After paying by e-wallet or card on their phone, patients land on PayMongo's page, not "
+        "the clinic's: to show your own, set “Page after paying by phone” in "
+        "Owner → Settings… → Clinic."
+    )
 
 
 def test_without_a_keyring_the_window_says_how_to_fix_it_and_stores_nothing(

@@ -254,3 +254,42 @@ def test_the_first_start_asks_for_the_owner_and_signs_them_in(
         assert (actor.name, actor.role) == ("Olivia Reyes", Role.OWNER)
     finally:
         empty.dispose()
+
+
+def test_ctrl_l_switching_person_and_the_idle_lock_are_audited_under_who_was_signed_in(
+    qtbot: QtBot, build_window: WindowFor, counter: tuple[CounterServices, PaymentBackend]
+) -> None:
+    services, _ = counter
+    clock = FakeClock()
+    access = AccessService(services.database, clock, idle_after=IDLE)
+    access.sign_in("demo-receptionist", DEMO_PINS["demo-receptionist"])
+    window = build_window(access)
+    lock = _lock(window)
+    lock_actions = {Audit.COUNTER_LOCKED, Audit.SIGNED_OUT, Audit.IDLE_LOCKED}
+
+    def lock_rows() -> list[tuple[str, str]]:
+        with services.database.unit_of_work(read_only=True) as uow:
+            entries = uow.audit.entries(limit=10_000)
+        return [(e.actor, e.action) for e in entries if e.action in lock_actions]
+
+    key_click(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert lock.is_locked
+    qtbot.waitUntil(lambda: len(lock_rows()) == 1, timeout=WAIT_MS)
+    with qtbot.waitSignal(lock.signed_in, timeout=WAIT_MS):
+        _sign_in(qtbot, window, "demo-receptionist", DEMO_PINS["demo-receptionist"])
+
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    key_click(window, Qt.Key.Key_L, modifiers)  # Switch person
+    assert lock.screen.title.text() == "Switch person"
+    qtbot.waitUntil(lambda: len(lock_rows()) == 2, timeout=WAIT_MS)
+    with qtbot.waitSignal(lock.signed_in, timeout=WAIT_MS):
+        _sign_in(qtbot, window, "demo-staff", DEMO_PINS["demo-staff"])
+
+    clock.advance(IDLE)  # demo-staff leaves the counter untouched
+    qtbot.waitUntil(lambda: lock.is_locked, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(lock_rows()) == 3, timeout=WAIT_MS)
+    assert lock_rows() == [
+        ("demo-receptionist", Audit.COUNTER_LOCKED),
+        ("demo-receptionist", Audit.SIGNED_OUT),
+        ("demo-staff", Audit.IDLE_LOCKED),
+    ]
