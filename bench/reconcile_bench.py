@@ -21,6 +21,7 @@ from sqlalchemy import insert
 
 from bench.common import Figure
 from pos_app.domain.attempt import AttemptState
+from pos_app.domain.clinic_time import PHILIPPINE_TIME
 from pos_app.domain.clock import SystemClock
 from pos_app.paymongo import PayMongoClient
 from pos_app.services.collect import CollectService, CounterIdentity
@@ -110,7 +111,7 @@ def run() -> list[Figure]:
         database.dispose()
     matched = sum(result.outcomes.values())
     if matched != PAYMENTS or result.new_cases or result.new_flags:
-        raise RuntimeError(f"bench run went wrong: {result.lines()}")
+        raise RuntimeError(f"bench run went wrong: {result.lines(PHILIPPINE_TIME)}")
     note = f"{PAYMENTS:,} payments, pages of {PAGE_SIZE}"
     return [
         Figure("reconciliation run", took, "s", f"< {TARGET_S:.0f} s", took < TARGET_S, note=note),

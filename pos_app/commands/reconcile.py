@@ -77,5 +77,5 @@ def run(argv: Sequence[str]) -> int:
     except PosError as exc:
         print(exc.user_message, file=sys.stderr)
         return 2
-    print("\n".join(result.lines()))
+    print("\n".join(result.lines(zone)))
     return 1 if result.new_cases or result.new_flags else 0

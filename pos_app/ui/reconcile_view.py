@@ -146,7 +146,7 @@ class ReconcileDialog(QDialog):
     def show_result(self, result: ReconcileResult) -> None:
         when = wall_clock(result.finished_at, self.zone, "%H:%M")
         self.summary.setText(f"{result.summary} (at {when})")
-        self.details.setPlainText("\n".join(result.lines()[1:]))
+        self.details.setPlainText("\n".join(result.lines(self.zone)[1:]))
 
     def show_problem(self, text: str) -> None:
         self.summary.setText(text)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from pos_app.domain.attempt import PaymentAttempt
+from pos_app.domain.clinic_time import wall_clock
 from pos_app.domain.reconciliation import Flag, PaymentOutcome, SeenPayment
 
 OUTCOME_WORDS = {
@@ -56,11 +57,12 @@ class ReconcileResult:
             parts.append(f"{len(self.new_flags)} flagged")
         return ", ".join(parts) + "."
 
-    def lines(self) -> list[str]:
-        """What ``pos-app reconcile`` prints: the counts, then each case and flag."""
+    def lines(self, zone: tzinfo) -> list[str]:
+        """What ``pos-app reconcile`` prints: the counts, then each case and flag; times on the
+        clinic's clock (``zone``)."""
         lines = [
             self.summary,
-            f"since {self.since.isoformat(timespec='seconds')}, {self.payments_listed} payments "
+            f"since {wall_clock(self.since, zone)}, {self.payments_listed} payments "
             f"and {self.refunds_listed} refunds listed, {self.requests} requests to PayMongo, "
             f"{(self.finished_at - self.started_at).total_seconds():.1f} s",
         ]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from pos_app.domain.attempt import AttemptState
 from pos_app.domain.bill import BillStatus
+from pos_app.domain.clinic_time import PHILIPPINE_TIME
 from pos_app.domain.reconciliation import FlagKind, PaymentOutcome
 from pos_app.domain.tender import TenderMethod
 from pos_app.services.collect import CollectService
@@ -59,7 +60,7 @@ def test_a_qrph_paid_after_it_expired_becomes_a_case(
     with database.unit_of_work(read_only=True) as uow:
         bill = uow.bills.get(bill_id)
     assert bill is not None
-    [raised] = [line for line in result.lines() if line.startswith("RAISED")]
+    [raised] = [line for line in result.lines(PHILIPPINE_TIME) if line.startswith("RAISED")]
     assert f"(bill {bill.number})" in raised
     cases = reconciler.open_cases()
     assert cases.bill_number(bill_id) == bill.number

@@ -4,6 +4,7 @@ computer's own zone. The moments are chosen so UTC and Manila disagree on the ho
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from pos_app.domain.clinic_time import (
     zone_named,
 )
 from pos_app.services.clinic_sync.status import ClinicStatus
+from pos_app.services.reconcile.results import ReconcileResult
 from pos_app.services.webhook_status import WebhookHealth, WebhookState
 
 MANILA = zone_named("Asia/Manila")
@@ -75,3 +77,19 @@ def test_pos_app_reconcile_reads_since_on_the_clinics_clock(given: str, moment: 
 def test_the_webhook_line_says_when_it_checked_on_the_clinics_clock() -> None:
     health = WebhookHealth(WebhookState.ENABLED, checked_at=LATE_UTC, zone=MANILA)
     assert health.summary == "Payment news: on (07:30)"
+
+
+def test_a_reconciliation_reports_how_far_back_it_read_on_the_clinics_clock() -> None:
+    result = ReconcileResult(
+        started_at=LATE_UTC,
+        finished_at=LATE_UTC + timedelta(seconds=2),
+        since=LATE_UTC - timedelta(days=1),
+        payments_listed=0,
+        refunds_listed=0,
+        requests=1,
+        outcomes=Counter(),
+        already_known=0,
+        new_cases=(),
+        new_flags=(),
+    )
+    assert result.lines(MANILA)[1].startswith("since 2026-12-07 07:30, 0 payments")
