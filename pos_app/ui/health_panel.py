@@ -16,7 +16,7 @@ class HealthPanel(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Counter health")
-        self.resize(560, 300)
+        self.setMinimumWidth(560)  # as tall as its rows: no empty space under them
         self.rows: dict[str, QLabel] = {}
         layout = QFormLayout(self)
         for name in (
@@ -66,6 +66,7 @@ class HealthPanel(QDialog):
         past = f", {health.past_expiry} past expiry" if health.past_expiry else ""
         self.rows["Open payments"].setText(f"{health.open_payments}{past}")
         self.rows["Webhook receiver"].setText(health.webhook)
+        self.adjustSize()  # the rows' new words may wrap: as tall as they now need
 
 
 def _age(moment: datetime) -> str:
