@@ -232,6 +232,7 @@ class ClinicSide(QObject):
         self.driver: ClinicSyncDriver | None = None
         self.held: HeldChanges | None = None
         self.last_held: list[HeldChange] = []
+        self.first_loading = False  # a first load (or a reload of every bill) is under way
         if sync is None:
             self.indicator.show_not_set_up()
             return
@@ -249,6 +250,7 @@ class ClinicSide(QObject):
 
     def _reload_now_and_then(self, progress: PullProgress) -> None:
         """During a long first load the queue shows what has arrived, every few seconds."""
+        self.first_loading = progress.first_sync and progress.done < progress.total
         now = time.monotonic()
         if progress.done < progress.total and now - self._reloaded_at >= QUEUE_RELOAD_S:
             self._reloaded_at = now

@@ -608,6 +608,8 @@ class MainWindow(QMainWindow):
     def _on_queue_loaded(self, count: int) -> None:
         if self.queue.showing_first_rows:
             self.statusBar().showMessage(f"Open bills as saved on this counter — {count} shown")
+        elif self.clinic is not None and self.clinic.first_loading:
+            self.statusBar().showMessage(f"Bills still arriving from the clinic — {count} shown")
         else:
             self.statusBar().showMessage(f"Bill queue up to date — {count} shown", 4000)
         wanted, self._select_after_load = self._select_after_load, None

@@ -85,6 +85,24 @@ def test_a_first_sync_shows_its_progress_in_the_window(
     assert len(progress) >= 2, seen
 
 
+def test_while_bills_still_arrive_the_status_bar_does_not_call_the_queue_up_to_date(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    clinic = window.clinic
+    assert clinic is not None
+    assert clinic.driver is not None
+
+    def reloaded_says() -> str:
+        with qtbot.waitSignal(window.queue.loaded, timeout=WAIT_MS):
+            window.queue.reload()
+        return window.statusBar().currentMessage()
+
+    clinic.driver.progress.emit(PullProgress(2_000, 100_000, first_sync=True))
+    assert reloaded_says().startswith("Bills still arriving from the clinic — ")
+    clinic.driver.progress.emit(PullProgress(100_000, 100_000, first_sync=True))
+    assert reloaded_says().startswith("Bill queue up to date — ")
+
+
 def test_without_a_clinic_server_the_window_says_so_and_walk_ins_still_work(
     qtbot: QtBot, counter: tuple[CounterServices, PaymentBackend]
 ) -> None:
