@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem, QWidget
 
 from pos_app.services.counter import CounterServices
 
@@ -100,3 +102,12 @@ def fill_row(table: QTableWidget, row: int, *texts: str) -> None:
 def cell_text(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     return item.text() if item is not None else ""
+
+
+def keep_shot(widget: QWidget, name: str) -> None:
+    """Keep a picture of ``widget`` when KAHA_SHOTS names a folder (how the docs' screenshots are
+    taken), once Qt has laid out what just changed (a label that now wraps is given its height)."""
+    folder = os.environ.get("KAHA_SHOTS")
+    if folder:
+        QApplication.processEvents()
+        widget.grab().save(str(Path(folder) / name))

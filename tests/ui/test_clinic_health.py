@@ -18,9 +18,9 @@ from pos_app.services.clinic_sync import PullProgress
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.tasks import TaskRunner
-from tests.ui.conftest import active_timers, fill_row, key_click
+from tests.ui.conftest import active_timers, fill_row, keep_shot, key_click
 from tests.ui.payments.conftest import counter, shown_after, window
-from tests.ui.test_clinic_sync import FAST, _shot
+from tests.ui.test_clinic_sync import FAST
 
 __all__ = ["counter", "window"]
 
@@ -41,7 +41,7 @@ def test_the_health_panel_shows_servers_outbox_open_payments_and_webhooks(
     assert "bills from the clinic" in panel.rows["Last pull"].text()
     assert panel.rows["Changes waiting"].text() == "0"
     assert panel.rows["Webhook receiver"].text() == "off (payments are polled)"
-    _shot(panel, "health-panel.png")
+    keep_shot(panel, "health-panel.png")
     close = panel.buttons.button(QDialogButtonBox.StandardButton.Close)
     assert close is not None
     close.click()  # the panel closes from its own button, not only the window manager's
@@ -66,7 +66,7 @@ def test_a_first_sync_shows_its_progress_in_the_window(
     def note(progress: PullProgress) -> None:
         seen.append(clinic.indicator.text())
         if len(seen) == 2:
-            _shot(window, "queue-during-first-sync.png")
+            keep_shot(window, "queue-during-first-sync.png")
         if progress.first_sync and progress.done >= progress.total:
             reloaded.append(progress)
 
@@ -134,7 +134,7 @@ def test_without_a_clinic_server_the_window_says_so_and_walk_ins_still_work(
     assert bill is not None
     assert bill.patient.full_name == "Ana Cruz"
     assert bill.amount_due == Money.parse("800")
-    _shot(main, "no-clinic-server.png")
+    keep_shot(main, "no-clinic-server.png")
     main.stop_watching()
     assert runner.wait_for_done(WAIT_MS)
     assert not active_timers(main, main.customer_display)

@@ -3,19 +3,16 @@ indicator, cash that waits and then arrives, and a bill the clinic changes while
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.errors import UserFacingError
 from pos_app.domain.money import Money
 from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.ui.main_window import MainWindow
+from tests.ui.conftest import keep_shot
 from tests.ui.payments.conftest import counter, shown_after, window
 
 __all__ = ["counter", "window"]
@@ -23,13 +20,6 @@ __all__ = ["counter", "window"]
 WAIT_MS = 30_000
 # short deadlines and a 1 s sync interval, so going offline and coming back take seconds
 FAST = {"POS_APP_REQUEST_DEADLINE_S": "1.5", "POS_APP_CLINIC_SYNC_INTERVAL_S": "1"}
-
-
-def _shot(widget: QWidget, name: str) -> None:
-    """Keep a picture when KAHA_SHOTS names a folder (how the issue's screenshots were taken)."""
-    folder = os.environ.get("KAHA_SHOTS")
-    if folder:
-        widget.grab().save(str(Path(folder) / name))
 
 
 def _indicator_text(window: MainWindow) -> str:
@@ -64,7 +54,7 @@ def test_offline_indicator_comes_and_goes_and_cash_reaches_the_server_when_it_re
     with qtbot.waitSignal(window.payment.settled, timeout=WAIT_MS):
         window.payment.cash.record_button.click()  # the counter keeps working from its cache
     qtbot.waitUntil(lambda: "1 change waiting" in _indicator_text(window), timeout=WAIT_MS)
-    _shot(window, "clinic-offline.png")
+    keep_shot(window, "clinic-offline.png")
 
     httpx.delete(f"{url}/_control/faults").raise_for_status()
     qtbot.waitUntil(lambda: _indicator_text(window) == "", timeout=WAIT_MS)  # clears by itself
@@ -96,8 +86,8 @@ def test_the_clinic_changes_the_amount_while_a_qr_is_open_and_it_must_be_accepte
     assert expected in held.prompt.message.text()
     assert window.detail.bill is not None
     assert window.detail.bill.amount_due == bill.amount_due  # not changed under the receptionist
-    _shot(window, "clinic-changed-amount.png")
-    _shot(held.prompt, "clinic-changed-amount-prompt.png")
+    keep_shot(window, "clinic-changed-amount.png")
+    keep_shot(held.prompt, "clinic-changed-amount-prompt.png")
     with pytest.raises(UserFacingError, match="Accept the new amount"):  # nothing more collected
         backend.collect.pay_cash(bill.id, Money(100), Money(100))
 

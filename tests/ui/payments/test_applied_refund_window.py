@@ -19,9 +19,9 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.refunds.port import RefundOptions
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.refund_dialog import RefundDialog
-from tests.ui.conftest import cell_text, key_click, key_clicks
+from tests.ui.conftest import cell_text, keep_shot, key_click, key_clicks
 from tests.ui.payments.conftest import WAIT_MS
-from tests.ui.payments.test_refund_window import refunds_in_ledger, shot, sign_in_staff
+from tests.ui.payments.test_refund_window import refunds_in_ledger, sign_in_staff
 
 CASE = Money(150_00)
 
@@ -95,7 +95,7 @@ def test_refund_dialog_offers_applied_overpayment_money_through_paymongo_from_it
 
     dialog.form.amount.setText(CASE.to_decimal_str())
     dialog.form.reason.setText("Second visit cancelled")
-    shot(dialog, "refund-dialog-applied-overpayment.png")
+    keep_shot(dialog, "refund-dialog-applied-overpayment.png")
     with qtbot.waitSignal(
         dialog.options_shown,
         timeout=WAIT_MS,

@@ -3,13 +3,10 @@ a GCash payment given back from the bill history; an overpayment case resolved b
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.attempt import AttemptState
@@ -22,15 +19,8 @@ from pos_app.services.counter import CounterServices, PaymentBackend
 from pos_app.services.refunds.port import RefundChannel, RefundOptions
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.refund_dialog import RefundDialog
-from tests.ui.conftest import cell_text, key_click, key_clicks
+from tests.ui.conftest import cell_text, keep_shot, key_click, key_clicks
 from tests.ui.payments.conftest import WAIT_MS, paid_on_the_phone, shown_after
-
-
-def shot(widget: QWidget, name: str) -> None:
-    """Keep a picture when KAHA_SHOTS names a folder (how docs/screenshots were taken)."""
-    folder = os.environ.get("KAHA_SHOTS")
-    if folder:
-        widget.grab().save(str(Path(folder) / name))
 
 
 def sign_in_staff(services: CounterServices) -> None:
@@ -88,7 +78,7 @@ def test_refund_part_of_a_gcash_payment_from_the_bill_history(
     dialog.form.amount.setText("100.00")
     dialog.form.reason.setText("Lab test not done")
     dialog.form.notes.setText("Dr. Reyes cancelled the CBC")
-    shot(dialog, "refund-dialog-paymongo.png")
+    keep_shot(dialog, "refund-dialog-paymongo.png")
     with qtbot.waitSignal(
         dialog.options_shown,
         timeout=WAIT_MS,
@@ -102,7 +92,7 @@ def test_refund_part_of_a_gcash_payment_from_the_bill_history(
     assert dialog.refund is not None
     assert dialog.refund.refund.state in {RefundState.PENDING, RefundState.SUCCEEDED}
     assert "Pending" in dialog.status.text() or "Done" in dialog.status.text()
-    shot(dialog, "refund-dialog-paymongo-sent.png")
+    keep_shot(dialog, "refund-dialog-paymongo-sent.png")
     [refund] = refunds_in_ledger(backend)
     assert refund["amount"] == 100_00
     dialog.close()
@@ -126,20 +116,20 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
 
     # the first: applied to the patient's open bill (its own, still unpaid)
     cases.table.selectRow(0)
-    shot(cases, "overpayment-cases.png")
+    keep_shot(cases, "overpayment-cases.png")
     cases.apply_button.click()
     qtbot.waitUntil(
         lambda: cases.pick_bill is not None and cases.pick_bill.isVisible(), timeout=WAIT_MS
     )
     ask = cases.pick_bill
     assert isinstance(ask, QInputDialog)
-    shot(ask, "overpayment-apply-to-bill.png")
+    keep_shot(ask, "overpayment-apply-to-bill.png")
     with qtbot.waitSignal(cases.resolved, timeout=WAIT_MS) as resolved:
         ask.setTextValue(ask.comboBoxItems()[0])
         ask.accept()
     assert f"applied to bill {bill.number}" in resolved.args[0]
     qtbot.waitUntil(lambda: cases.table.rowCount() == 1, timeout=WAIT_MS)
-    shot(cases, "overpayment-case-resolved.png")
+    keep_shot(cases, "overpayment-case-resolved.png")
 
     # the second: QR Ph goes back by hand, cash from the drawer, with a slip
     cases.table.selectRow(0)
@@ -151,7 +141,7 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
     form.channel.setCurrentIndex(form.channel.findData(RefundChannel.E_WALLET.value))
     assert form.reference.isVisibleTo(refund_dialog)
     form.reference.setText("GC 7012 3345 8891")
-    shot(refund_dialog, "refund-dialog-manual.png")
+    keep_shot(refund_dialog, "refund-dialog-manual.png")
     with qtbot.waitSignal(cases.loaded, timeout=WAIT_MS, check_params_cb=lambda c: c == []):
         refund_dialog.refund_button.click()
     assert refund_dialog.refund is not None
@@ -159,7 +149,7 @@ def test_resolve_an_overpayment_case_by_applying_it_and_another_by_a_refund_by_h
     assert refund_dialog.refund.slip_number
     assert refund_dialog.refund.slip_number in refund_dialog.status.text()
     assert refund_dialog.print_button.isVisible()
-    shot(refund_dialog, "refund-dialog-manual-done.png")
+    keep_shot(refund_dialog, "refund-dialog-manual-done.png")
     assert "No overpayments to review." in cases.summary.text()
     with services.database.unit_of_work(read_only=True) as uow:
         actions = [(e.actor, e.action) for e in uow.audit.entries(limit=5000)]

@@ -6,12 +6,10 @@ never touched."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -33,6 +31,7 @@ from pos_app.ui.settings_window import (
 )
 from tests.memory_keyring import MemoryKeyring, no_keyring, using_keyring
 from tests.smtp_server import free_port, smtp_server
+from tests.ui.conftest import keep_shot
 from tests.ui.payments.conftest import WAIT_MS
 
 LIVE_KEY = "sk_live_" + "Pw3nX8rTq1ZcV6bLm0Ke4sYd"
@@ -61,13 +60,6 @@ def database(counter: tuple[CounterServices, PaymentBackend]) -> Database:
 @pytest.fixture
 def menu(window: MainWindow, tools: OwnerTools) -> OwnerMenu:
     return window.add_owner_menu(tools)
-
-
-def _shot(widget: QWidget, name: str) -> None:
-    """Keep a picture when KAHA_SHOTS names a folder (how the docs' screenshots were taken)."""
-    folder = os.environ.get("KAHA_SHOTS")
-    if folder:
-        widget.grab().save(str(Path(folder) / name))
 
 
 def _open(qtbot: QtBot, menu: OwnerMenu) -> SettingsWindow:
@@ -171,9 +163,9 @@ def test_a_test_key_needs_no_confirmation(
     qtbot.waitUntil(lambda: row.shown.text() == "sk_test_…7rS9", timeout=WAIT_MS)
     window.resize(760, 440)
     assert window.section(PayMongoSection).mode.text().startswith("TEST ")  # type: ignore[attr-defined]
-    _shot(window, "settings.png")
+    keep_shot(window, "settings.png")
     window.tabs.setCurrentIndex(3)
-    _shot(window, "settings-clinic.png")
+    keep_shot(window, "settings-clinic.png")
 
 
 def test_with_a_real_key_and_no_clinic_page_the_clinic_tab_says_patients_see_paymongos(
@@ -222,7 +214,7 @@ def test_without_a_keyring_the_window_says_how_to_fix_it_and_stores_nothing(
             assert not row.store.isEnabled()
             assert not row.entry.isEnabled()
         window.resize(760, 480)
-        _shot(window, "settings-no-keyring.png")
+        keep_shot(window, "settings-no-keyring.png")
 
 
 def test_the_owner_checks_the_audit_trail_from_the_menu(
@@ -293,7 +285,7 @@ def test_the_owner_sets_up_email_receipts_tests_the_server_and_saves_audited(
     assert mail["Subject"] == f"Kaha test email from {tools.settings.settings.clinic_name}"
     assert box.recipients == [["billing@clinic.example"]]
     window.resize(760, 480)
-    _shot(window, "settings-email.png")
+    keep_shot(window, "settings-email.png")
 
     clinic = window.section(ClinicProfileSection)
     assert isinstance(clinic, ClinicProfileSection)
