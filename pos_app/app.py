@@ -302,6 +302,10 @@ def build_services(settings: Settings, secrets: Secrets) -> CounterServices:
         return open_payment_backend().connect()
 
     def shutdown() -> None:
+        try:  # a lock noted in the last moment before closing, not yet written by the window
+            access.record_locks()
+        except PosError as exc:
+            log.warning("locks not written to the audit at shutdown: %s", exc)
         for close in closers:
             close()
         for server in sandbox:
