@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date
 
-from pos_app.domain.clinic_time import zone_named
+from pos_app.domain.clinic_time import start_of_day, zone_named
 
 HELP = "check the audit trail for tampering (audit verify), or list it (audit list)"
 
@@ -45,7 +45,7 @@ def run(argv: Sequence[str]) -> int:
         if args.verb == "list":
             since = None
             if args.since is not None:
-                since = datetime.combine(args.since, time(), zone_named(settings.clinic_time_zone))
+                since = start_of_day(args.since, zone_named(settings.clinic_time_zone))
             for entry in trail.entries(since=since, limit=args.limit):
                 print(trail.line(entry))
             return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pos_app.domain.clinic_time import zone_named
+from pos_app.domain.clinic_time import wall_clock, zone_named
 from pos_app.services.access import Audit
 from pos_app.storage import Database
 from pos_app.storage.repositories.audit import AuditEntry
@@ -53,7 +53,7 @@ class TrailCheck:
 
 def describe(entry: AuditEntry, time_zone: str) -> str:
     """``entry 12 (2026-12-07 09:14, ana, refund)``."""
-    when = entry.occurred_at.astimezone(zone_named(time_zone)).strftime("%Y-%m-%d %H:%M")
+    when = wall_clock(entry.occurred_at, zone_named(time_zone))
     return f"entry {entry.seq} ({when}, {entry.actor}, {entry.action})"
 
 

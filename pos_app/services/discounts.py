@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.clinic_time import zone_named
+from pos_app.domain.clinic_time import start_of_day, zone_named
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.discount import DiscountKind, DiscountResult, VatStatus, senior_pwd_discount
 from pos_app.domain.errors import DiscountRefused, NotFound
@@ -181,10 +181,10 @@ class DiscountService:
 
     def books(self, day: date) -> dict[DiscountKind, list[BookEntry]]:
         """The day's senior and PWD sales books (read-only), in the order applied."""
-        start = datetime.combine(day, time.min, self._zone)
+        start, end = start_of_day(day, self._zone), start_of_day(day + timedelta(1), self._zone)
         books: dict[DiscountKind, list[BookEntry]] = {DiscountKind.SENIOR: [], DiscountKind.PWD: []}
         with self._database.unit_of_work(read_only=True) as uow:
-            for at, details in uow.audit.details_of(AUDIT_ACTION, start, start + timedelta(1)):
+            for at, details in uow.audit.details_of(AUDIT_ACTION, start, end):
                 applied = applied_from(details, at)
                 invoice = uow.invoices.get_for_bill(applied.bill_id)
                 card, result = applied.card, applied.result

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pos_app.domain.clinic_time import zone_named
+from pos_app.domain.clinic_time import day_of, start_of_day, wall_clock, zone_named
 from pos_app.domain.roles import Permission
 from pos_app.storage.repositories.journal import JournalEntry
 
@@ -104,7 +104,7 @@ class JournalDay:
         ]
         for entry in self.entries:
             copy = "original" if entry.reprint_number == 0 else f"REPRINT {entry.reprint_number}"
-            when = entry.printed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            when = wall_clock(entry.printed_at, zone, "%Y-%m-%d %H:%M:%S")
             lines += [
                 _RULE,
                 f"#{entry.seq}  {entry.kind}  {entry.document_number}  {copy}",
@@ -136,14 +136,13 @@ class JournalService:
         self._export_folder = export_folder or Path("e-journal")
 
     def today(self, now: datetime) -> date:
-        return now.astimezone(zone_named(self._time_zone)).date()
+        return day_of(now, zone_named(self._time_zone))
 
     def day(self, day: date) -> JournalDay:
         """Every printout of ``day`` on this terminal (staff, manager or owner only)."""
         self._access.require(Permission.VIEW_REPORTS)
         zone = zone_named(self._time_zone)
-        since = datetime.combine(day, time(), tzinfo=zone)
-        until = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+        since, until = start_of_day(day, zone), start_of_day(day + timedelta(days=1), zone)
         with self._database.unit_of_work(read_only=True) as uow:
             entries = uow.journal.between(since, until, terminal_id=self._terminal_id)
         return JournalDay(day, self._terminal_id, self._time_zone, tuple(entries))

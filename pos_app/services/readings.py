@@ -17,11 +17,11 @@ import csv
 import io
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pos_app.domain.clinic_time import zone_named
+from pos_app.domain.clinic_time import day_of, start_of_day, wall_clock, zone_named
 from pos_app.domain.clock import Clock, SystemClock
 from pos_app.domain.discount import DiscountKind, VatStatus
 from pos_app.domain.errors import NotFound, PosError, ReadingRefused
@@ -148,7 +148,7 @@ class ReadingService:
     # --- the Z-reading -------------------------------------------------------------------------
 
     def today(self) -> date:
-        return self._clock.now().astimezone(self._zone).date()
+        return day_of(self._clock.now(), self._zone)
 
     def take_z(self, day: date | None = None) -> ZReading:
         """Close ``day`` (today by default): store its Z-reading and add its net sales to the
@@ -291,7 +291,7 @@ class ReadingService:
     ) -> tuple[datetime, datetime]:
         """From the previous Z-reading's end (or the first sale) to now, or to the end of
         ``day`` when closing a day already past."""
-        next_day = datetime.combine(day + timedelta(days=1), time.min, self._zone).astimezone(UTC)
+        next_day = start_of_day(day + timedelta(days=1), self._zone)
         end = min(now.astimezone(UTC), next_day)
         latest = readings.latest_z(self._terminal)
         if latest is not None:
@@ -340,7 +340,7 @@ class ReadingService:
             log.exception("the backup after the Z-reading failed; the daily backup will retry")
 
     def _local(self, moment: datetime) -> str:
-        return moment.astimezone(self._zone).strftime("%Y-%m-%d %I:%M %p")
+        return wall_clock(moment, self._zone, "%Y-%m-%d %I:%M %p")
 
 
 def z_reading_csv(reading: ZReading) -> str:
