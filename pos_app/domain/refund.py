@@ -22,6 +22,7 @@ __all__ = [
     "can_refund_through_api",
     "map_refund_status",
     "refund_route",
+    "refund_window_closes",
 ]
 
 
@@ -63,10 +64,17 @@ API_REFUND_WINDOW_DAYS: dict[TenderMethod, int] = {
 }
 
 
+def refund_window_closes(method: TenderMethod, paid_at: datetime) -> datetime | None:
+    """When PayMongo stops refunding a ``method`` payment made at ``paid_at``; None when it
+    never refunds that method."""
+    days = API_REFUND_WINDOW_DAYS.get(method)
+    return None if days is None else paid_at + timedelta(days=days)
+
+
 def can_refund_through_api(method: TenderMethod, paid_at: datetime, now: datetime) -> bool:
     """Whether to try PayMongo; otherwise the app offers a manual refund with a signed slip."""
-    days = API_REFUND_WINDOW_DAYS.get(method)
-    return days is not None and now - paid_at <= timedelta(days=days)
+    closes = refund_window_closes(method, paid_at)
+    return closes is not None and now <= closes
 
 
 class RefundRoute(StrEnum):

@@ -13,10 +13,10 @@ Threading contract: pure; the caller reads PayMongo and the database on a worker
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pos_app.domain.attempt import PaymentAttempt
-from pos_app.domain.refund import API_REFUND_WINDOW_DAYS, Refund, refund_route
+from pos_app.domain.refund import Refund, refund_route, refund_window_closes
 from pos_app.paymongo.models import Payment
 from pos_app.services.refunds import paymongo_side
 from pos_app.services.refunds.ledger import PaidMoney
@@ -48,7 +48,6 @@ def applied_option(
         by_hand_here = money.refunded_here.minus_floor_zero(money.refunded_here_api)
         left_of_payment = paymongo_side.left_to_refund(payment, stored)
         refundable = min(left_here, left_of_payment.minus_floor_zero(by_hand_here))
-    days = API_REFUND_WINDOW_DAYS.get(method)
     return RefundableTender(
         tender_id=money.tender_id,
         attempt_id=money.attempt_id,
@@ -59,7 +58,7 @@ def applied_option(
         route=route,
         why_manual=why,
         paid_at=paid_at,
-        window_closes_at=None if days is None else paid_at + timedelta(days=days),
+        window_closes_at=refund_window_closes(method, paid_at),
         paymongo_payment_id=None if payment is None else payment.id,
         applied=True,
     )

@@ -9,12 +9,12 @@ call it on a worker.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pos_app.domain.attempt import PaymentAttempt
 from pos_app.domain.money import Money
-from pos_app.domain.refund import API_REFUND_WINDOW_DAYS, Refund, refund_route
+from pos_app.domain.refund import Refund, refund_route, refund_window_closes
 from pos_app.domain.tender import TenderMethod
 from pos_app.paymongo.errors import PayMongoError
 from pos_app.paymongo.models import Payment
@@ -54,7 +54,6 @@ def refund_line(
         paid_at = paymongo_side.paid_at(payment)
         api_refunded = max(api_refunded, Money(payment.refunded_amount))
     already = api_refunded + (money.refunded_here - money.refunded_here_api)
-    days = API_REFUND_WINDOW_DAYS.get(method)
     option = RefundableTender(
         tender_id=money.tender_id,
         attempt_id=money.attempt_id,
@@ -65,7 +64,7 @@ def refund_line(
         route=refund_route(method, paid_at, now),
         why_manual=why_manual(method, paid_at, now),
         paid_at=paid_at,
-        window_closes_at=None if days is None else paid_at + timedelta(days=days),
+        window_closes_at=refund_window_closes(method, paid_at),
         paymongo_payment_id=None if payment is None else payment.id,
     )
     return option, payment
